@@ -1,0 +1,1 @@
+"""Registered modules; importing this package registers them."""

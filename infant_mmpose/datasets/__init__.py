@@ -1,0 +1,2 @@
+"""Data sets, readers and data transforms; importing registers them."""
+from . import transforms  # noqa: F401

@@ -1,0 +1,2 @@
+"""Evaluation metrics; importing registers them."""
+from . import metrics  # noqa: F401

@@ -1,0 +1,2 @@
+"""Models; importing registers them."""
+from . import heads  # noqa: F401

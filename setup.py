@@ -1,0 +1,10 @@
+from setuptools import find_packages, setup
+
+setup(
+    name='infant_mmpose',
+    version=open('infant_mmpose/version.py').read().split("'")[1],
+    description='3D infant pose from RGB video: an MMPose/MMDetection plugin',
+    packages=find_packages(include=['infant_mmpose', 'infant_mmpose.*']),
+    python_requires='>=3.10',
+    include_package_data=True,
+)
