@@ -26,7 +26,7 @@ if ! ls "$key_dir"/mmcv-*.whl >/dev/null 2>&1; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   echo "[mmcv] downloading the mmcv==$MMCV_VERSION sdist"
-  $PY -m pip download --no-deps --no-binary :all: "mmcv==$MMCV_VERSION" -d "$work" -q
+  $PY -m pip download --no-deps --no-binary :all: --no-build-isolation "mmcv==$MMCV_VERSION" -d "$work" -q
   tar -xzf "$work"/mmcv-"$MMCV_VERSION".tar.gz -C "$work"
   src="$work/mmcv-$MMCV_VERSION"
   grep -q -- "-std=c++17" "$src/setup.py" || { echo "[mmcv] setup.py has no -std=c++17 to patch"; exit 1; }

@@ -1,1 +1,6 @@
-"""Registered modules; importing this package registers them."""
+"""Utilities shared by the package."""
+from .checkpoint_trust import (MMENGINE_CHECKPOINT_SAFE_GLOBALS,  # noqa: F401
+                               trust_mmengine_checkpoint_types)
+from .paths import PROJECT_ROOT, config_path  # noqa: F401
+
+trust_mmengine_checkpoint_types()
