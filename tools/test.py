@@ -13,6 +13,9 @@ import sys
 
 from mmengine.config import Config, DictAction
 
+from infant_mmpose.utils.launch import (enable_visualization,
+                                        init_cpu_distributed)
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
@@ -63,17 +66,8 @@ def merge_args(cfg, args):
                                 osp.splitext(osp.basename(args.config))[0])
 
     if args.show or args.show_dir:
-        hooks = cfg.get('default_hooks', {})
-        if 'visualization' not in hooks:
-            raise ValueError('--show/--show-dir need a `visualization` '
-                             'hook in default_hooks')
-        vis = hooks.visualization
-        vis.enable = True
-        vis.show = args.show
-        vis.wait_time = args.wait_time
-        vis.interval = args.interval
-        if args.show_dir:
-            vis.out_dir = args.show_dir
+        enable_visualization(cfg, args.show, args.show_dir, args.wait_time,
+                             args.interval)
 
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
@@ -89,7 +83,6 @@ def merge_args(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    import infant_mmpose  # noqa: F401
     from mmengine.fileio import dump
     from mmengine.runner import Runner
 
@@ -100,6 +93,7 @@ def main(argv=None):
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     cfg = merge_args(cfg, args)
+    init_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out:

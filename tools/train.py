@@ -17,6 +17,9 @@ import sys
 
 from mmengine.config import Config, DictAction
 
+from infant_mmpose.utils.launch import (enable_visualization,
+                                        init_cpu_distributed)
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a model')
@@ -100,25 +103,13 @@ def merge_args(cfg, args):
         cfg.auto_scale_lr.enable = True
 
     if args.show or args.show_dir:
-        hooks = cfg.get('default_hooks', {})
-        if 'visualization' not in hooks:
-            raise ValueError('--show/--show-dir need a `visualization` '
-                             'hook in default_hooks')
-        vis = hooks.visualization
-        vis.enable = True
-        vis.show = args.show
-        vis.wait_time = args.wait_time
-        vis.interval = args.interval
-        if args.show_dir:
-            vis.out_dir = args.show_dir
+        enable_visualization(cfg, args.show, args.show_dir, args.wait_time,
+                             args.interval)
     return cfg
 
 
 def main(argv=None):
     args = parse_args(argv)
-    # Registers the plugin's modules (and the checkpoint trust policy) even
-    # for configs that forget `custom_imports`.
-    import infant_mmpose  # noqa: F401
     from mmengine.runner import Runner
 
     if not osp.isfile(args.config):
@@ -127,6 +118,7 @@ def main(argv=None):
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     cfg = merge_args(cfg, args)
+    init_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

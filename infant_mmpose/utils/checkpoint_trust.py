@@ -10,10 +10,14 @@ The decision taken here, deliberately: keep ``weights_only=True`` for every
 file, and extend the allow-list with exactly the data-only types MMEngine
 checkpoints contain. These types rebuild arrays, dtypes and a metric buffer;
 none of them calls arbitrary code, so a malicious file still cannot execute
-anything through them. Nothing sets ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` or
+anything through them. The one callable needed, ``getattr`` (a pickled
+``HistoryBuffer`` refers to its bound statistics methods), is replaced for
+the unpickler by a version that only returns those methods. Nothing sets ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` or
 passes ``weights_only=False``. A checkpoint that needs any other type still
 fails loudly, naming the type; the user decides then.
 """
+import pickle
+
 import numpy as np
 import torch
 
@@ -27,9 +31,34 @@ def _numpy_globals():
     return types
 
 
+_BUILTIN_STATISTICS = frozenset({'min', 'max', 'current', 'mean'})
+
+
+def _history_buffer_getattr(obj, name):
+    """Stand-in for ``getattr`` that only fetches HistoryBuffer statistics.
+
+    A pickled ``HistoryBuffer`` stores its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``. Allow-listing the real ``getattr`` would let a
+    file reach any attribute of any allowed object, so the unpickler gets this
+    narrow version instead.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    owner = obj if isinstance(obj, type) else type(obj)
+    # The class-level registry fills only when a buffer is first created.
+    allowed = _BUILTIN_STATISTICS | set(HistoryBuffer._statistics_methods)
+    if not (issubclass(owner, HistoryBuffer) and name in allowed):
+        raise pickle.UnpicklingError(
+            f'checkpoint asks for getattr({owner.__name__}, {name!r}); '
+            'only HistoryBuffer statistics are allowed')
+    return getattr(obj, name)
+
+
 def _mmengine_globals():
     from mmengine.logging.history_buffer import HistoryBuffer
-    return [HistoryBuffer]
+    # Protocol 2 pickles name builtins `__builtin__`, later protocols `builtins`.
+    return [HistoryBuffer,
+            (_history_buffer_getattr, '__builtin__.getattr'),
+            (_history_buffer_getattr, 'builtins.getattr')]
 
 
 #: The allow-listed globals (computed once at import).
