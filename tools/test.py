@@ -65,6 +65,13 @@ def merge_args(cfg, args):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
 
+    # EarlyStoppingHook.before_run builds the training loop (and with it the
+    # training data set), which testing neither needs nor may have.
+    cfg.custom_hooks = [
+        h for h in cfg.get('custom_hooks', [])
+        if h.get('type') != 'EarlyStoppingHook'
+    ]
+
     if args.show or args.show_dir:
         enable_visualization(cfg, args.show, args.show_dir, args.wait_time,
                              args.interval)
