@@ -19,3 +19,21 @@ def realdata_dir():
     if not osp.isdir(path):
         pytest.skip(f'INFANT_MMPOSE_REALDATA={root} has no mmpose_tests_data/')
     return path
+
+
+#: Size of the shared generated MINI-RGBD root (all 12 sequences, tiny).
+MINIRGBD_FIXTURE_FRAMES = 3
+MINIRGBD_FIXTURE_SEED = 0
+
+
+@pytest.fixture(scope='session')
+def minirgbd_root(tmp_path_factory):
+    """A generated MINI-RGBD root: sequences 01..12, 3 frames each, seed 0.
+
+    Shared by the whole session: tests that modify files must copy it first.
+    """
+    from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
+    root = str(tmp_path_factory.mktemp('minirgbd'))
+    generate_minirgbd(root, num_sequences=12, num_frames=MINIRGBD_FIXTURE_FRAMES,
+                      seed=MINIRGBD_FIXTURE_SEED)
+    return root
