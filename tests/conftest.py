@@ -37,3 +37,15 @@ def minirgbd_root(tmp_path_factory):
     generate_minirgbd(root, num_sequences=12, num_frames=MINIRGBD_FIXTURE_FRAMES,
                       seed=MINIRGBD_FIXTURE_SEED)
     return root
+
+
+@pytest.fixture(autouse=True)
+def _isolated_default_scope():
+    """Undo any MMEngine default scope a test created (a Runner, an
+    inferencer or ``init_default_scope`` leave one behind), so that registry
+    look-ups in later tests do not depend on test order."""
+    from mmengine.registry import DefaultScope
+    before = DefaultScope._instance_dict.copy()
+    yield
+    DefaultScope._instance_dict.clear()
+    DefaultScope._instance_dict.update(before)

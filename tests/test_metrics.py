@@ -411,7 +411,7 @@ def test_box_iou_matches_numpy():
         scores = rng.random(3)
         samples.append(det_sample(gt, boxes, scores, i))
         ious.append(numpy_iou(boxes[scores.argmax()], gt))
-    metric = MMDET_METRICS.build(dict(type='BoxIoU'))
+    metric = MMDET_METRICS.build(dict(_scope_='mmdet', type='BoxIoU'))
     result = evaluate(metric, samples, meta=None)
     ious = np.array(ious)
     assert result['mIoU'] == pytest.approx(100 * ious.mean(), rel=1e-5)
@@ -427,18 +427,18 @@ def test_box_iou_score_threshold_and_missing_gt():
         det_sample(gt, [[10, 10, 110, 110], [60, 10, 160, 110]], [0.3, 0.9],
                    0)
     ]
-    top_scoring = evaluate(MMDET_METRICS.build(dict(type='BoxIoU')),
+    top_scoring = evaluate(MMDET_METRICS.build(dict(_scope_='mmdet', type='BoxIoU')),
                            samples, meta=None)
     assert top_scoring['mIoU'] == pytest.approx(100 * 50 / 150)
     none_left = evaluate(
-        MMDET_METRICS.build(dict(type='BoxIoU', score_thr=0.95)), samples,
+        MMDET_METRICS.build(dict(_scope_='mmdet', type='BoxIoU', score_thr=0.95)), samples,
         meta=None)
     assert none_left == {'mIoU': 0.0, 'IoU_below_0.7': 100.0,
                          'no_detection': 100.0}
     bare = samples[0].copy()
     bare['gt_instances'] = {}
     with pytest.raises(KeyError, match='LoadAnnotations'):
-        MMDET_METRICS.build(dict(type='BoxIoU')).process([], [bare])
+        MMDET_METRICS.build(dict(_scope_='mmdet', type='BoxIoU')).process([], [bare])
 
 
 def test_box_iou_reads_the_detector_test_pipeline(minirgbd_root, tmp_path):
@@ -478,7 +478,7 @@ def test_box_iou_reads_the_detector_test_pipeline(minirgbd_root, tmp_path):
                 scores=torch.ones(1), labels=torch.zeros(1, dtype=torch.long))
             samples.append(sample.to_dict())
         assert len(samples) == 6
-        return evaluate(MMDET_METRICS.build(dict(type='BoxIoU')), samples,
+        return evaluate(MMDET_METRICS.build(dict(_scope_='mmdet', type='BoxIoU')), samples,
                         meta=None)['mIoU']
 
     assert miou(pipeline) == pytest.approx(100.0)
