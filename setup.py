@@ -7,4 +7,9 @@ setup(
     packages=find_packages(include=['infant_mmpose', 'infant_mmpose.*']),
     python_requires='>=3.10',
     include_package_data=True,
+    entry_points={
+        'console_scripts': [
+            'infant-mmpose-infer = infant_mmpose.apis.infer_cli:main',
+        ],
+    },
 )

@@ -1,0 +1,256 @@
+"""Output files of an inference run: JSON, CSV, NPZ and a visualisation.
+
+Every file is written to a temporary name in the destination folder and moved
+into place with ``os.replace`` once complete, so an interrupted run never
+leaves a half-written output under the final name.
+"""
+import contextlib
+import csv
+import io
+import itertools
+import json
+import os
+import os.path as osp
+import time
+from typing import IO, Iterator, Optional
+
+import cv2
+import numpy as np
+
+from .frame_source import Frame
+from .pose_series import PoseSeries, as_pose_series_arrays, frame_record
+
+JSON_FORMAT = 'infant_mmpose.inference.v1'
+CSV_COLUMNS = ('frame', 'time', 'joint', 'x', 'y', 'score', 'X', 'Y', 'Z',
+               'status')
+
+_counter = itertools.count()
+
+
+@contextlib.contextmanager
+def atomic_open(path: str, mode: str = 'w', **kwargs) -> Iterator[IO]:
+    """Open a temporary sibling of ``path``; move it to ``path`` on success.
+
+    On an exception the temporary file is removed and ``path`` is untouched.
+    """
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = _temp_name(path)
+    try:
+        with open(tmp, mode, **kwargs) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+
+
+def _temp_name(path: str) -> str:
+    """Hidden temporary name next to ``path`` keeping its extension (OpenCV and
+    NumPy choose the format from it)."""
+    folder, base = osp.split(osp.abspath(path))
+    stem, ext = osp.splitext(base)
+    return osp.join(folder, f'.{stem}.tmp{os.getpid()}_{next(_counter)}{ext}')
+
+
+def write_json(path: str, series: PoseSeries, extra_meta: Optional[dict] = None) -> str:
+    """Write the run as JSON in MMPose's prediction style.
+
+    Layout: ``{"format", "meta": {joint_names, keypoint_definition, skeleton,
+    fps, units, num_frames, source, ...}, "frames": [{"frame_id", "time",
+    "status", "flags", "instances": [{"bbox", "bbox_score", "keypoints",
+    "keypoint_scores", "keypoints_3d"}]}]}``; missing values are ``null``.
+    """
+    meta = dict(joint_names=list(series.joint_names),
+                keypoint_definition=series.keypoint_definition,
+                skeleton=[list(p) for p in series.skeleton],
+                fps=series.fps, num_frames=series.num_frames,
+                source=series.source, units=series.units)
+    meta.update(extra_meta or {})
+    doc = dict(format=JSON_FORMAT, meta=meta,
+               frames=[frame_record(series, t) for t in range(series.num_frames)])
+    with atomic_open(path, 'w', encoding='utf-8') as f:
+        json.dump(doc, f, indent=1, allow_nan=False)
+    return path
+
+
+def write_csv(path: str, series: PoseSeries) -> str:
+    """Write one row per frame and joint: ``frame, time, joint, x, y, score,
+    X, Y, Z, status`` (px, s, mm); empty cells where a value is missing.
+
+    Plain comma-separated UTF-8 with a header line, so pandas ``read_csv`` and
+    spreadsheets open it without options.
+    """
+    kp3 = series.keypoints_3d
+    with atomic_open(path, 'w', encoding='utf-8', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(CSV_COLUMNS)
+        for t in range(series.num_frames):
+            frame = int(series.frame_index[t])
+            time_s = _fmt(series.time_s[t], 6)
+            for k, joint in enumerate(series.joint_names):
+                x, y = series.keypoints_2d[t, k]
+                xyz = kp3[t, k] if kp3 is not None else (np.nan,) * 3
+                writer.writerow((frame, time_s, joint, _fmt(x), _fmt(y),
+                                 _fmt(series.keypoint_scores[t, k], 4),
+                                 _fmt(xyz[0]), _fmt(xyz[1]), _fmt(xyz[2]),
+                                 series.status[t]))
+    return path
+
+
+def _fmt(value, digits: int = 3) -> str:
+    value = float(value)
+    return f'{value:.{digits}f}' if np.isfinite(value) else ''
+
+
+def write_npz(path: str, series: PoseSeries) -> str:
+    """Write every array of the run (see :func:`as_pose_series_arrays`) as NPZ."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **as_pose_series_arrays(series))
+    with atomic_open(path, 'wb') as f:
+        f.write(buffer.getvalue())
+    return path
+
+
+def write_image(path: str, image_bgr: np.ndarray) -> str:
+    """Encode an image by the extension of ``path`` and write it atomically."""
+    ok, data = cv2.imencode(osp.splitext(path)[1] or '.png', image_bgr)
+    if not ok:
+        raise ValueError(f'{path}: OpenCV cannot encode an image of shape '
+                         f'{image_bgr.shape} in this format')
+    with atomic_open(path, 'wb') as f:
+        f.write(data.tobytes())
+    return path
+
+
+class VisualizationWriter:
+    """Draws each frame with MMPose's visualisers and writes a video or PNGs.
+
+    The 2D skeleton is drawn over the frame (colours and links of the 2D
+    model's metainfo, as :class:`mmpose.visualization.PoseLocalVisualizer`
+    has them) and the 3D skeleton beside it by
+    :class:`mmpose.visualization.Pose3dLocalVisualizer`.
+
+    Args:
+        out_path: an ``.mp4``/``.avi`` file (video) or a folder (one PNG per
+            frame, named after the frame).
+        fps: video frame rate.
+        meta_2d: MMPose parsed metainfo of the 2D keypoints.
+        meta_3d: parsed metainfo of the 3D keypoints.
+        axis_limit: size of the 3D view in mm.
+        axis_azimuth, axis_elev: 3D view angles in degrees; -90 / 0 looks
+            along the camera's viewing direction.
+        kpt_thr: 2D score below which a joint is not drawn.
+    """
+
+    def __init__(self, out_path: str, fps: float, meta_2d: dict, meta_3d: dict,
+                 axis_limit: float = 1000.0, kpt_thr: float = 0.0,
+                 radius: int = 3, thickness: int = 1,
+                 axis_azimuth: float = -75.0, axis_elev: float = 15.0):
+        from mmpose.visualization import (Pose3dLocalVisualizer,
+                                          PoseLocalVisualizer)
+        self.out_path = out_path
+        self.is_video = osp.splitext(out_path)[1].lower() in ('.mp4', '.avi')
+        self.fps = fps
+        self.axis_limit = axis_limit
+        self.axis_azimuth = axis_azimuth
+        self.axis_elev = axis_elev
+        self.kpt_thr = kpt_thr
+        tag = f'{os.getpid()}_{next(_counter)}_{time.time_ns()}'
+        vis_2d = PoseLocalVisualizer(name=f'infant_vis2d_{tag}',
+                                     radius=radius, line_width=thickness)
+        vis_2d.set_dataset_meta(meta_2d)
+        self.visualizer = Pose3dLocalVisualizer(
+            name=f'infant_vis3d_{tag}', radius=radius, line_width=thickness,
+            det_kpt_color=vis_2d.kpt_color,
+            det_dataset_skeleton=vis_2d.skeleton,
+            det_dataset_link_color=vis_2d.link_color)
+        self.visualizer.set_dataset_meta(meta_3d)
+        self._writer = None
+        self._tmp_video = None
+        self._size = None
+        self._pending_blank = 0
+        self.written = []
+
+    def draw(self, image_bgr: np.ndarray, series: PoseSeries, t: int) -> np.ndarray:
+        """The visualisation of frame ``t`` as an RGB image."""
+        from mmengine.structures import InstanceData
+        from mmpose.structures import PoseDataSample
+        rgb = np.ascontiguousarray(image_bgr[..., ::-1])
+        det = PoseDataSample()
+        det.pred_instances = InstanceData(
+            keypoints=np.nan_to_num(series.keypoints_2d[t:t + 1]),
+            keypoint_scores=np.nan_to_num(series.keypoint_scores[t:t + 1]),
+            bboxes=np.nan_to_num(series.bboxes[t:t + 1]))
+        pose3d = PoseDataSample()
+        kp3 = series.keypoints_3d
+        if kp3 is not None and np.isfinite(kp3[t]).all():
+            # Camera axes (y down, z forward) to plot axes with "up" upwards.
+            cam = kp3[t:t + 1]
+            plot = np.stack([cam[..., 0], cam[..., 2], -cam[..., 1]], axis=-1)
+            pose3d.pred_instances = InstanceData(
+                keypoints=plot,
+                keypoint_scores=np.ones(plot.shape[:2], dtype=np.float32))
+        return self.visualizer.add_datasample(
+            series.frame_names[t], rgb, data_sample=pose3d,
+            det_data_sample=det, draw_gt=False, draw_bbox=True,
+            convert_keypoint=False, axis_limit=self.axis_limit,
+            axis_azimuth=self.axis_azimuth, axis_elev=self.axis_elev,
+            kpt_thr=self.kpt_thr, num_instances=1)
+
+    def add(self, frame: Frame, series: PoseSeries, t: int) -> None:
+        """Draw frame ``t`` and append it (video) or write its PNG."""
+        if frame.image is None:
+            # Keep the video's timing: a black frame stands for a lost one
+            # (written once the frame size is known).
+            if self.is_video:
+                self._pending_blank += 1
+                if self._size is not None:
+                    self._write_pending_blanks()
+            return
+        drawn = self.draw(frame.image, series, t)[..., ::-1]
+        if self.is_video:
+            if self._size is None:
+                self._size = (drawn.shape[1], drawn.shape[0])
+            self._write_pending_blanks()
+            self._write_video_frame(drawn)
+        else:
+            name = osp.basename(series.frame_names[t])
+            # video frames are named '<video>:<index>'; files keep their stem
+            name = (name.replace(':', '_') if ':' in name else
+                    osp.splitext(name)[0]) + '.png'
+            self.written.append(write_image(osp.join(self.out_path, name),
+                                            np.ascontiguousarray(drawn)))
+
+    def _write_pending_blanks(self) -> None:
+        for _ in range(self._pending_blank):
+            self._write_video_frame(np.zeros(self._size[::-1] + (3,), np.uint8))
+        self._pending_blank = 0
+
+    def _write_video_frame(self, image_bgr: np.ndarray) -> None:
+        if self._writer is None:
+            os.makedirs(osp.dirname(osp.abspath(self.out_path)), exist_ok=True)
+            self._tmp_video = _temp_name(self.out_path)
+            self._writer = cv2.VideoWriter(
+                self._tmp_video, cv2.VideoWriter_fourcc(*'mp4v'), self.fps,
+                self._size)
+            if not self._writer.isOpened():
+                raise RuntimeError(f'{self.out_path}: OpenCV cannot write this '
+                                   'video format (use .mp4 or .avi)')
+        if (image_bgr.shape[1], image_bgr.shape[0]) != self._size:
+            image_bgr = cv2.resize(image_bgr, self._size)
+        self._writer.write(np.ascontiguousarray(image_bgr))
+
+    def close(self, success: bool = True) -> None:
+        """Finish the video: move it into place, or drop it on failure."""
+        if self._writer is None:
+            return
+        self._writer.release()
+        self._writer = None
+        if success:
+            os.replace(self._tmp_video, self.out_path)
+            self.written.append(self.out_path)
+        elif osp.exists(self._tmp_video):
+            os.remove(self._tmp_video)
