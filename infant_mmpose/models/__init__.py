@@ -1,2 +1,5 @@
-"""Models; importing registers them."""
+"""Models; importing registers them (heads, backbones, codecs, hooks)."""
+from . import backbones  # noqa: F401
+from . import codecs  # noqa: F401
 from . import heads  # noqa: F401
+from . import hooks  # noqa: F401

@@ -1,0 +1,77 @@
+# Lifter stage 2 (thesis): fine-tune the MPI-INF-3DHP lifter on MINI-RGBD
+# with ground-truth 2D input (sequences 1-8 train, 9-10 val, 11-12 test),
+# the 25 MINI-RGBD joints mapped to the common MPII-16 definition.
+# Input normalisation: 'pixel' (thesis, raw pixels), inherited; the
+# image-size-independent variant is martinez_minirgbd-gt2d_rootnorm.py.
+# Schedule (FACTS section 5): Adam 1e-2, ExponentialLR gamma 0.9, batch 64.
+# load_from: the pre-training stage's checkpoint (tools/run_pipeline.py
+# passes the real path; by hand use --cfg-options load_from=...).
+# Metrics (pelvis-centred, mm): AJPE, PCKh@1.0/@2.0 with the sequence's 3D
+# head length, PCK@150mm.
+_base_ = ['./martinez_mpi-inf-3dhp.py']
+
+from infant_mmpose.utils import config_path  # noqa: E402
+
+load_from = 'work_dirs/martinez_mpi-inf-3dhp/best.pth'
+
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-2))
+param_scheduler = [dict(type='ExponentialLR', gamma=0.9, by_epoch=True)]
+
+root_index = 6  # pelvis in mpii16
+lifter_codec = dict(
+    type='MartinezPoseLifting',
+    num_keypoints=16,
+    root_index=root_index,
+    input_norm='pixel')
+
+meta_keys = ('id', 'img_path', 'target_img_path', 'flip_indices',
+             'target_root', 'sequence', 'frame', 'head_size')
+train_pipeline = [
+    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
+    dict(type='GenerateTarget', encoder=lifter_codec),
+    dict(type='PackPoseInputs', meta_keys=meta_keys),
+]
+val_pipeline = train_pipeline
+
+dataset_type = 'MiniRGBDLiftingDataset'
+data_root = 'data/minirgbd/'
+keypoints_2d = 'gt'
+# joint names in reports follow the common definition
+common_metainfo = dict(from_file=config_path('_base_/datasets/mpii16.py'))
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type=dataset_type,
+        data_root=data_root,
+        sequences='train',
+        keypoints_2d=keypoints_2d,
+        metainfo=common_metainfo,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type=dataset_type,
+        data_root=data_root,
+        sequences='val',
+        keypoints_2d=keypoints_2d,
+        metainfo=common_metainfo,
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type=dataset_type,
+        data_root=data_root,
+        sequences='test',
+        keypoints_2d=keypoints_2d,
+        metainfo=common_metainfo,
+        test_mode=True,
+        pipeline=val_pipeline))
+
+val_evaluator = [
+    dict(type='AJPE', mode='3d', root_index=root_index),
+    dict(type='HeadPCK', factors=(1.0, 2.0), mode='3d',
+         root_index=root_index),
+    dict(type='PCK3D', root_index=root_index),
+]
+test_evaluator = val_evaluator

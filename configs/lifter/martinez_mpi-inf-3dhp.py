@@ -1,0 +1,106 @@
+# Lifter stage 1 (thesis): Martinez 2D->3D MLP pre-trained on adult
+# MPI-INF-3DHP (subjects S1-S6 train, S7-S8 val, cameras 1-8), with the
+# 28-joint skeleton mapped to the common MPII-16 definition.
+#
+# Inherits MMPose's single-frame lifting config (PoseLifter, Adam 1e-3,
+# batch 64) and replaces its TCN with the Martinez MLP:
+#   PoseLifter(backbone=IdentityBackbone, head=MartinezLifterHead)
+#
+# Input normalisation: 'pixel' = the thesis's raw pixel coordinates.  The
+# image-size-independent variant ('root_extent', see configs/README.md) is
+# configs/lifter/martinez_mpi-inf-3dhp_rootnorm.py.
+# Targets: pelvis-relative 3D joints in millimetres (root index 6 = pelvis
+# in mpii16); the max-norm <= 1 weight constraint is applied after every
+# optimiser step by MaxNormConstraintHook.
+# Schedule (FACTS section 5): Adam 1e-3, ExponentialLR gamma 0.96 per epoch,
+# batch 64, early stop after 3 epochs without validation AJPE gain.
+_base_ = [
+    'mmpose::body_3d_keypoint/image_pose_lift/h36m/'
+    'image-pose-lift_tcn_8xb64-200e_h36m.py'
+]
+
+custom_imports = dict(imports=['infant_mmpose'], allow_failed_imports=False)
+
+num_keypoints = 16  # common definition: mpii16
+root_index = 6  # pelvis in mpii16
+
+# `lifter_codec` (not `codec`): MMEngine would merge a dict named `codec`
+# into the H36M codec of the base config (its mean/std arrays).
+lifter_codec = dict(
+    type='MartinezPoseLifting',
+    num_keypoints=num_keypoints,
+    root_index=root_index,
+    input_norm='pixel')
+codec = dict(_delete_=True, **lifter_codec)
+
+model = dict(
+    backbone=dict(_delete_=True, type='IdentityBackbone'),
+    head=dict(
+        _delete_=True,
+        type='MartinezLifterHead',
+        in_channels=2 * num_keypoints,
+        num_joints=num_keypoints,
+        hidden_channels=1024,
+        num_blocks=2,
+        dropout=0.5,
+        max_norm=1.0,
+        loss=dict(type='MSELoss', use_target_weight=True),
+        decoder=lifter_codec))
+
+train_cfg = dict(max_epochs=200, val_interval=1)
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+param_scheduler = [dict(type='ExponentialLR', gamma=0.96, by_epoch=True)]
+
+default_hooks = dict(
+    checkpoint=dict(
+        interval=1, save_best='AJPE', rule='less', max_keep_ckpts=2),
+    logger=dict(interval=50))
+custom_hooks = [
+    dict(type='SyncBuffersHook'),
+    dict(type='MaxNormConstraintHook'),
+    dict(type='EarlyStoppingHook', monitor='AJPE', rule='less', patience=3),
+]
+
+meta_keys = ('id', 'img_path', 'target_img_path', 'flip_indices',
+             'target_root', 'subject', 'sequence', 'camera', 'frame')
+train_pipeline = [
+    dict(type='KeypointMapping', source='mpi_inf_3dhp28', target='mpii16'),
+    dict(type='GenerateTarget', encoder=lifter_codec),
+    dict(type='PackPoseInputs', meta_keys=meta_keys),
+]
+val_pipeline = train_pipeline
+
+dataset_type = 'MpiInf3dhpDataset'
+data_root = 'data/mpi_inf_3dhp/'  # raw training release: S1..S8/Seq1..2
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=2,
+    persistent_workers=True,
+    dataset=dict(
+        _delete_=True,
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='',
+        cache_file='infant_mmpose_cache_train.npz',
+        subjects='train',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=2,
+    persistent_workers=True,
+    dataset=dict(
+        _delete_=True,
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='',
+        cache_file='infant_mmpose_cache_val.npz',
+        subjects='val',
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = [
+    dict(type='AJPE', mode='3d', root_index=root_index),
+    dict(type='PCK3D', root_index=root_index),
+]
+test_evaluator = val_evaluator

@@ -1,0 +1,131 @@
+"""The staged pipeline end to end on tiny generated data: killed in the middle
+of a training stage, re-run, it skips finished stages and resumes the killed
+one from its last checkpoint."""
+import json
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from infant_mmpose.utils import PROJECT_ROOT
+
+KILLED_STAGE = 'lifter_gt2d'
+BEFORE_KILL = ['coco', 'detector', 'detections', 'pose2d',
+               'pose2d_predictions', 'lifter_pretrain']
+ALL_STAGES = BEFORE_KILL + [KILLED_STAGE, 'lifter_gt2d_on_pred2d',
+                            'lifter_pred2d']
+
+
+def _command(minirgbd_root, adult_root, work_dir):
+    one_epoch = 'train_cfg.max_epochs=1'
+    opts = [f'{s}:{one_epoch}' for s in ('detector', 'pose2d',
+                                         'lifter_pretrain', 'lifter_pred2d')]
+    opts += [f'{s}:train_cfg.val_interval=1'
+             for s in ('detector', 'pose2d', 'lifter_pretrain',
+                       'lifter_pred2d')]
+    # the image stages train and evaluate on a few frames only (speed);
+    # detections and 2D predictions still cover all 36 frames
+    for stage, n_train in (('detector', 4), ('pose2d', 16)):
+        opts += [f'{stage}:train_dataloader.dataset.indices={n_train}',
+                 f'{stage}:val_dataloader.dataset.indices=4',
+                 f'{stage}:test_dataloader.dataset.indices=4']
+    # long enough to be killed half-way: 30 one-iteration epochs, a
+    # checkpoint after each
+    opts += [f'{KILLED_STAGE}:train_cfg.max_epochs=30',
+             f'{KILLED_STAGE}:train_cfg.val_interval=100',
+             f'{KILLED_STAGE}:default_hooks.checkpoint.interval=1',
+             f'{KILLED_STAGE}:custom_hooks=[]']
+    return [sys.executable, osp.join(PROJECT_ROOT, 'tools', 'run_pipeline.py'),
+            '--minirgbd-root', minirgbd_root, '--mpi-inf-3dhp-root',
+            adult_root, '--work-dir', work_dir, '--quickstart-configs',
+            '--threads', '1', '--cfg-options'] + opts
+
+
+def _done_times(work_dir):
+    return {s: os.stat(osp.join(work_dir, s, 'done.json')).st_mtime_ns
+            for s in ALL_STAGES
+            if osp.isfile(osp.join(work_dir, s, 'done.json'))}
+
+
+@pytest.fixture(scope='module')
+def adult_root(tmp_path_factory):
+    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+        generate_mpi_inf_3dhp
+    root = str(tmp_path_factory.mktemp('adult'))
+    generate_mpi_inf_3dhp(root, subjects=(1, 7), num_frames=2, seed=0)
+    return root
+
+
+def test_pipeline_killed_mid_stage_resumes(minirgbd_root, adult_root,
+                                           tmp_path):
+    work = str(tmp_path / 'pipeline')
+    cmd = _command(minirgbd_root, adult_root, work)
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    first_ckpt = osp.join(work, KILLED_STAGE, 'work', 'epoch_2.pth')
+    with open(tmp_path / 'run1.log', 'w') as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                env=env, start_new_session=True)
+        deadline = time.time() + 300
+        while not osp.isfile(first_ckpt) and proc.poll() is None:
+            assert time.time() < deadline, 'pipeline too slow'
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    run1 = (tmp_path / 'run1.log').read_text()
+    assert osp.isfile(first_ckpt), run1[-3000:]
+    finished = _done_times(work)
+    assert sorted(finished) == sorted(BEFORE_KILL), run1[-3000:]
+    assert not osp.isfile(osp.join(work, 'summary.json'))
+
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    out = result.stdout
+    # finished stages are not run again ...
+    for stage in BEFORE_KILL:
+        assert f'{stage}: already done, skipped' in out
+    after = _done_times(work)
+    assert {s: after[s] for s in BEFORE_KILL} == finished
+    assert sorted(after) == sorted(ALL_STAGES)
+    # ... and the killed one resumed from its last checkpoint, not epoch 0
+    with open(osp.join(work, KILLED_STAGE, 'done.json')) as f:
+        done = json.load(f)['outputs']
+    resumed = done['resumed_from']
+    assert resumed is not None and osp.basename(resumed).startswith('epoch_')
+    resumed_epoch = int(osp.basename(resumed)[6:-4])
+    # (the kill may land between saving epoch_2.pth and updating
+    # last_checkpoint, so epoch 1 is a valid resume point too)
+    assert 1 <= resumed_epoch < 30
+    logs = sorted(
+        os.path.join(root, name)
+        for root, _, names in os.walk(osp.join(work, KILLED_STAGE, 'work'))
+        for name in names if name.endswith('.log'))
+    second = open(logs[-1]).read()
+    assert 'resumed epoch' in second.lower() or \
+        f'Epoch(train) [{resumed_epoch + 1}]' in second
+    assert 'Epoch(train) [1]' not in second
+    assert osp.isfile(osp.join(work, KILLED_STAGE, 'work', 'epoch_30.pth'))
+
+    # every stage's metrics are in one summary (JSON + Markdown)
+    with open(osp.join(work, 'summary.json')) as f:
+        summary = json.load(f)
+    stages = {row['stage'] for row in summary['rows']}
+    assert {'detector', 'pose2d', 'lifter_pretrain', KILLED_STAGE,
+            'lifter_gt2d_on_pred2d', 'lifter_pred2d'} <= stages
+    rows = {row['stage']: row['metrics'] for row in summary['rows']}
+    assert 0.0 <= rows['detector']['mIoU'] <= 100.0
+    assert rows['pose2d']['AJPE'] > 0 and rows[KILLED_STAGE]['AJPE'] > 0
+    markdown = open(osp.join(work, 'summary.md')).read()
+    assert '## lifter_pred2d' in markdown and 'PCKh@1.0' in markdown
+    # the stage files the data sets consume were written
+    from infant_mmpose.datasets.result_files import (load_detections,
+                                                     load_pose2d_predictions)
+    detections = load_detections(osp.join(work, 'detections',
+                                           'minirgbd_detections.json'))
+    assert len(detections) == 36
+    definition, preds = load_pose2d_predictions(
+        osp.join(work, 'pose2d_predictions', 'minirgbd_pose2d.json'))
+    assert definition == 'mpii16' and len(preds) == 36

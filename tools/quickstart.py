@@ -1,0 +1,296 @@
+#!/usr/bin/env python
+"""Quickstart: the whole infant pipeline on generated data, on a CPU.
+
+1. generates a synthetic MINI-RGBD root (12 sequences) and a small raw-format
+   synthetic MPI-INF-3DHP release (adult lifter pre-training);
+2. trains and tests detector -> 2D model -> lifter with the small
+   ``configs/quickstart`` configs (``tools/run_pipeline.py``; resumable: run
+   the command again after an interruption);
+3. scores an untrained model and a mean-box / mean-pose baseline next to
+   each trained model;
+4. renders held-out test sequence 11 as a video and runs
+   ``InfantPoseInferencer`` on it: annotated video and keypoint time series;
+5. writes the report (tables, per-joint charts, loss curves) and
+   ``summary.md``.
+
+Usage::
+
+    make quickstart              # or: python tools/quickstart.py
+    python tools/quickstart.py --out results/quickstart --frames 60
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import time
+
+#: Report tool stage names for the pipeline's stages.
+REPORT_STAGES = dict(detector='detector', pose2d='pose2d',
+                     lifter_pretrain='lifter_3dhp', lifter_gt2d='lifter_gt2d',
+                     lifter_gt2d_on_pred2d='lifter_pred2d',
+                     lifter_pred2d='lifter_pred2d_ft')
+#: Headline metric per model stage: (key, higher is better).
+HEADLINE = dict(detector=[('mIoU', True)],
+                pose2d=[('PCKh@1.0', True), ('PCKh@2.0', True),
+                        ('AJPE', False)],
+                lifter_gt2d=[('AJPE', False), ('PCKh@1.0', True),
+                             ('PCKh@2.0', True)],
+                lifter_gt2d_on_pred2d=[('AJPE', False), ('PCKh@1.0', True),
+                                       ('PCKh@2.0', True)],
+                lifter_pred2d=[('AJPE', False), ('PCKh@1.0', True),
+                               ('PCKh@2.0', True)])
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--out', default='results/quickstart',
+                        help='results folder (work files go in <out>/work)')
+    parser.add_argument('--data', default='data/quickstart',
+                        help='where the generated data sets are written')
+    parser.add_argument('--frames', type=int, default=60,
+                        help='frames per synthetic MINI-RGBD sequence')
+    parser.add_argument('--adult-frames', type=int, default=60,
+                        help='frames per synthetic MPI-INF-3DHP sequence')
+    parser.add_argument('--threads', type=int, default=1,
+                        help='torch threads (1 avoids oversubscribing a '
+                        'small CPU)')
+    parser.add_argument('--seed', type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def log(msg: str) -> None:
+    print(f'[quickstart {time.strftime("%H:%M:%S")}] {msg}', flush=True)
+
+
+def _once(marker: str, make) -> None:
+    """Run ``make()`` unless ``marker`` exists, then create it."""
+    if osp.isfile(marker):
+        return
+    make()
+    with open(marker, 'w') as f:
+        f.write('done\n')
+
+
+def generate_data(args) -> tuple:
+    from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
+    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+        generate_mpi_inf_3dhp
+    mini = osp.join(args.data, 'minirgbd')
+    adult = osp.join(args.data, 'mpi_inf_3dhp')
+    os.makedirs(args.data, exist_ok=True)
+    log(f'generating synthetic MINI-RGBD: 12 sequences x {args.frames} '
+        f'frames -> {mini}')
+    _once(osp.join(args.data, f'.minirgbd_{args.frames}_{args.seed}.done'),
+          lambda: generate_minirgbd(mini, 12, args.frames, seed=args.seed,
+                                    show_progress=True))
+    log(f'generating synthetic MPI-INF-3DHP (S1-S3 train, S7 val) -> {adult}')
+    _once(osp.join(args.data,
+                   f'.mpi_inf_3dhp_{args.adult_frames}_{args.seed}.done'),
+          lambda: generate_mpi_inf_3dhp(
+              adult, subjects=(1, 2, 3, 7), sequences=(1, ),
+              num_frames=args.adult_frames, seed=args.seed))
+    return mini, adult
+
+
+def baselines(outputs: dict, configs: dict, mini: str, work: str) -> list:
+    """Rows for untrained models and mean-box / mean-pose baselines."""
+    from infant_mmpose.pipeline import baselines as base
+    from infant_mmpose.pipeline import mm_runner
+    path = osp.join(work, 'baselines.json')
+    if osp.isfile(path):
+        with open(path) as f:
+            return json.load(f)
+    coco = outputs['coco']['files']
+    det_file = outputs['detections']['file']
+    preds = outputs['pose2d_predictions']['file']
+    rows = []
+
+    def untrained(stage, config, opts):
+        metrics = mm_runner.test(config, osp.join(work, f'untrained_{stage}'),
+                                 f'untrained_{stage}', None, opts)
+        rows.append(dict(stage=stage, model='untrained', metrics=metrics))
+
+    splits = ('train', 'val', 'test')
+    det_opts = {f'{s}_dataloader.dataset.data_root': mini for s in splits}
+    det_opts.update({f'{s}_dataloader.dataset.ann_file': coco[s]
+                     for s in splits})
+    log('baseline: untrained detector')
+    untrained('detector', configs['detector'], det_opts)
+    rows.append(dict(stage='detector', model='mean box',
+                     metrics=base.mean_box_baseline(coco['train'],
+                                                    coco['test'])))
+    pose_opts = {f'{s}_dataloader.dataset.data_root': mini for s in splits}
+    pose_opts['test_dataloader.dataset.bbox_source'] = det_file
+    log('baseline: untrained 2D model')
+    untrained('pose2d', configs['pose2d'], pose_opts)
+    rows.append(dict(stage='pose2d', model='mean pose',
+                     metrics=base.mean_pose_2d_baseline(
+                         configs['pose2d'], mini, det_file)))
+    for stage, kp2d in (('lifter_gt2d', 'gt'), ('lifter_pred2d', preds)):
+        opts = {f'{s}_dataloader.dataset.data_root': mini for s in splits}
+        opts.update({f'{s}_dataloader.dataset.keypoints_2d': kp2d
+                     for s in splits})
+        log(f'baseline: untrained lifter ({stage})')
+        untrained(stage, configs[stage], opts)
+    mean3d = base.mean_pose_3d_baseline(configs['lifter_gt2d'], mini)
+    rows += [dict(stage=s, model='mean pose', metrics=mean3d)
+             for s in ('lifter_gt2d', 'lifter_gt2d_on_pred2d',
+                       'lifter_pred2d')]
+    # an untrained lifter on predicted 2D is the same for both rows
+    rows += [dict(r, stage='lifter_gt2d_on_pred2d') for r in rows
+             if r['stage'] == 'lifter_pred2d' and r['model'] == 'untrained']
+    with open(path, 'w') as f:
+        json.dump(rows, f, indent=2)
+    return rows
+
+
+def comparison_table(outputs: dict, rows: list) -> tuple:
+    """Markdown table trained vs untrained vs mean baseline, and whether the
+    trained model beats both on every headline metric."""
+    lines = ['| stage | metric | trained | untrained | mean box/pose |',
+             '|---|---|---|---|---|']
+    beats = {}
+    for stage, keys in HEADLINE.items():
+        trained = outputs.get(stage, {}).get('metrics', {})
+        others = {r['model']: r['metrics'] for r in rows
+                  if r['stage'] == stage}
+        untrained = others.get('untrained', {})
+        mean = others.get('mean box', others.get('mean pose', {}))
+        for key, higher in keys:
+            t, u, m = (trained.get(key), untrained.get(key), mean.get(key))
+            ok = None not in (t, u, m) and (
+                (t > u and t > m) if higher else (t < u and t < m))
+            beats[f'{stage}/{key}'] = ok
+            lines.append(f'| {stage} | {key} | {_fmt(t)} | {_fmt(u)} | '
+                         f'{_fmt(m)} |')
+    return '\n'.join(lines), beats
+
+
+def _fmt(v) -> str:
+    return '-' if v is None else f'{v:.2f}'
+
+
+def run_inference(outputs: dict, configs: dict, mini: str, out: str,
+                  fps: float = 10.0) -> dict:
+    """Render test sequence 11 as a video and run InfantPoseInferencer."""
+    import cv2
+    from infant_mmpose.apis.inferencer import InfantPoseInferencer
+    from infant_mmpose.datasets.minirgbd_constants import RGB_PATTERN
+    seq_dir = osp.join(mini, '11')
+    frames = sorted(os.listdir(osp.join(seq_dir, 'rgb')))
+    video = osp.join(out, 'test_sequence_11.mp4')
+    first = cv2.imread(osp.join(seq_dir, 'rgb', frames[0]))
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                             (first.shape[1], first.shape[0]))
+    for i in range(len(frames)):
+        writer.write(cv2.imread(osp.join(seq_dir, RGB_PATTERN.format(i))))
+    writer.release()
+    inferencer = InfantPoseInferencer(
+        configs['lifter_pred2d'], outputs['lifter_pred2d']['checkpoint'],
+        configs['pose2d'], outputs['pose2d']['checkpoint'],
+        configs['detector'], outputs['detector']['checkpoint'],
+        device='cpu', show_progress=False)
+    run = inferencer.run(video, out_dir=osp.join(out, 'inference'))
+    files = dict(run.files, input_video=video)
+    files['time_series_chart'] = plot_time_series(
+        run.series, osp.join(out, 'inference', 'keypoints_3d_time_series.png'))
+    return files
+
+
+def plot_time_series(series, path: str) -> str:
+    """Plot x/y/z (mm, pelvis-relative) of the wrists and ankles over time."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    names = list(series.joint_names)
+    joints = [n for n in ('left_wrist', 'right_wrist', 'left_ankle',
+                          'right_ankle') if n in names]
+    fig, axes = plt.subplots(3, 1, figsize=(9, 7), sharex=True)
+    for axis, (ax, label) in enumerate(zip(axes, 'xyz')):
+        for name in joints:
+            ax.plot(series.time_s, series.keypoints_3d[:, names.index(name),
+                                                       axis], label=name)
+        ax.set_ylabel(f'{label} (mm)')
+    axes[0].legend(ncol=4, fontsize=8)
+    axes[-1].set_xlabel('time (s)')
+    fig.suptitle('Lifted 3D keypoints, test sequence 11 (pelvis-relative)')
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def make_report(outputs: dict, work: str, out: str) -> dict:
+    from infant_mmpose.evaluation.report import make_report as report
+    results, logs = {}, {}
+    for stage, name in REPORT_STAGES.items():
+        if outputs.get(stage, {}).get('metrics'):
+            path = osp.join(work, stage, 'metrics.json')
+            with open(path, 'w') as f:
+                json.dump(outputs[stage]['metrics'], f, indent=2)
+            results[name] = path
+        train_dir = osp.join(work, stage, 'work')
+        if osp.isdir(train_dir) and stage != 'lifter_gt2d_on_pred2d':
+            logs[name] = train_dir
+    return report(results, logs, osp.join(out, 'report'))
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    start = time.time()
+    import torch
+    torch.set_num_threads(args.threads)
+    from infant_mmpose.pipeline.run import run_pipeline
+    from infant_mmpose.pipeline.summary import write_summary, build_summary
+    from infant_mmpose.pipeline.thesis_stages import (QUICKSTART_CONFIGS,
+                                                      PipelineInputs,
+                                                      _abs_config)
+    configs = {k: _abs_config(v) for k, v in QUICKSTART_CONFIGS.items()}
+    out = osp.abspath(args.out)
+    work = osp.join(out, 'work')
+    os.makedirs(out, exist_ok=True)
+    mini, adult = generate_data(args)
+
+    log('training and testing the three stages (configs/quickstart)')
+    result = run_pipeline(PipelineInputs(mini, adult), work, configs,
+                          threads=args.threads,
+                          log=lambda m: log(m))
+    outputs = result['outputs']
+    rows = baselines(outputs, configs, mini, work)
+    table, beats = comparison_table(outputs, rows)
+    summary = build_summary(outputs, result['summary']['stage_seconds'],
+                            rows)
+    summary['comparison'] = beats
+
+    log('inference on held-out test sequence 11 rendered as a video')
+    files = run_inference(outputs, configs, mini, out)
+    log('writing the report')
+    report = make_report(outputs, work, out)
+    summary['files'] = dict(files, report=report.get('report'))
+    summary['wall_seconds'] = round(time.time() - start, 1)
+    paths = write_summary(out, summary)
+    with open(paths['markdown'], 'a') as f:
+        f.write('\n## Trained vs untrained vs mean baseline (test split)\n\n'
+                + table + '\n')
+
+    print('\n' + '=' * 72)
+    print('QUICKSTART SUMMARY (synthetic MINI-RGBD test sequences 11-12)')
+    print(table)
+    failed = [k for k, ok in beats.items() if not ok]
+    print('trained models beat untrained and mean baselines on every '
+          'headline metric' if not failed else
+          f'NOT beaten on: {", ".join(failed)}')
+    print(f'wall time: {summary["wall_seconds"]:.0f} s')
+    print(f'results folder: {out}')
+    print(f'  summary:        {paths["markdown"]}')
+    print(f'  report:         {report.get("report")}')
+    for key in ('vis', 'csv', 'json', 'time_series_chart'):
+        if key in files:
+            print(f'  {key:15s} {files[key]}')
+    print('=' * 72)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
