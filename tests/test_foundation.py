@@ -253,3 +253,12 @@ def test_dist_train_two_cpu_processes(minirgbd_root, tmp_path):
     assert 'Epoch(train) [1][3/3]' in log
     meta = _checkpoint_meta(osp.join(work, 'epoch_1.pth'))
     assert meta['iter'] == 3
+
+
+def test_checkpoint_with_empty_numpy_array_loads(tmp_path):
+    """An empty array (e.g. the empty `sigmas` of a metainfo) pickles its
+    buffer as `bytes()`; it must load under weights_only=True too."""
+    path = tmp_path / 'empty.pth'
+    torch.save({'meta': {'sigmas': np.array([], dtype=np.float32)}}, path)
+    loaded = torch.load(path)
+    assert loaded['meta']['sigmas'].shape == (0, )

@@ -7,11 +7,9 @@
 _base_ = ['../pose2d/td-hm_res50_minirgbd-256x256.py']
 
 load_from = None
-# unbiased=True: DARK sub-pixel decoding, which the coarse 32x32 heatmaps
-# need for pixel-level accuracy
 codec = dict(
     type='MSRAHeatmap', input_size=(128, 128), heatmap_size=(32, 32),
-    sigma=1.5, unbiased=True)
+    sigma=1.5)
 model = dict(
     backbone=dict(
         depth=18, stem_channels=32, base_channels=32, init_cfg=None),

@@ -52,23 +52,8 @@ def _prepare(cfg: Config, work_dir: str, name: str) -> Config:
     return cfg
 
 
-def _trust_empty_arrays() -> None:
-    """Interim: allow ``bytes``, the one global an empty NumPy array pickles.
-
-    Checkpoints trained on MPI-INF-3DHP carry the 28-joint metainfo whose
-    ``sigmas`` array is empty; NumPy pickles it as ``bytes()``, which
-    ``infant_mmpose.utils.checkpoint_trust`` does not allow yet (reported to
-    its owner). ``bytes`` is plain data, so allowing it keeps the policy.
-    """
-    import torch
-    add = getattr(torch.serialization, 'add_safe_globals', None)
-    if add is not None:
-        add([bytes])
-
-
 def _runner(cfg: Config):
     import infant_mmpose  # noqa: F401  (registers modules, checkpoint trust)
-    _trust_empty_arrays()
     from mmengine.runner import Runner
     return Runner.from_cfg(cfg)
 

@@ -25,7 +25,8 @@ import torch
 def _numpy_globals():
     """NumPy types that pickled arrays and scalars refer to."""
     from numpy.core.multiarray import _reconstruct, scalar
-    types = [np.ndarray, np.dtype, _reconstruct, scalar]
+    # `bytes`: an empty array pickles its (empty) buffer as `bytes()`.
+    types = [np.ndarray, np.dtype, _reconstruct, scalar, bytes]
     # Concrete dtype classes (numpy>=1.25 pickles dtypes by class).
     types += [type(np.dtype(code)) for code in '?bBhHiIlLqQefdgFDGSUV']
     return types
