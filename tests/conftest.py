@@ -49,3 +49,14 @@ def _isolated_default_scope():
     yield
     DefaultScope._instance_dict.clear()
     DefaultScope._instance_dict.update(before)
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Run the test with one torch thread (faster on a shared 2-core CPU),
+    restoring the previous count afterwards."""
+    import torch
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -22,12 +22,7 @@ CONFIGS = sorted(
 CONFIGS = [c for c in CONFIGS if c not in NOT_HERE]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 @pytest.fixture(scope='module')

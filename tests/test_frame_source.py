@@ -4,6 +4,7 @@ import os
 import cv2
 import numpy as np
 import pytest
+from video_helpers import corrupt_jpeg_frame, write_mjpg_video
 
 from infant_mmpose.apis.frame_source import (FLAG_ALPHA_DROPPED, FLAG_GRAYSCALE,
                                              FLAG_HIGH_BIT_DEPTH, FLAG_UNREADABLE,
@@ -14,25 +15,6 @@ from infant_mmpose.apis.frame_source import (FLAG_ALPHA_DROPPED, FLAG_GRAYSCALE,
 def _frame(i: int, w: int = 64, h: int = 48) -> np.ndarray:
     """A BGR frame whose mean brightness encodes its number."""
     return np.full((h, w, 3), 10 + 20 * i, np.uint8)
-
-
-def write_mjpg_video(path, frames, fps=10.0):
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps,
-                             frames[0].shape[1::-1])
-    for f in frames:
-        writer.write(f)
-    writer.release()
-    return str(path)
-
-
-def corrupt_jpeg_frame(path, index):
-    """Zero the JPEG data of frame ``index`` in an MJPG AVI (SOI markers)."""
-    data = bytearray(open(path, 'rb').read())
-    starts = [i for i in range(len(data) - 2)
-              if data[i] == 0xFF and data[i + 1] == 0xD8 and data[i + 2] == 0xFF]
-    start, end = starts[index], starts[index + 1]
-    data[start:end - 8] = bytes(end - 8 - start)
-    open(path, 'wb').write(bytes(data))
 
 
 def test_single_image(tmp_path):

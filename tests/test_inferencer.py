@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pytest
 from scipy.signal import savgol_filter
+from video_helpers import corrupt_jpeg_frame, write_mjpg_video
 
 from infant_mmpose.apis import FrameSourceError, InfantPoseInferencer
 from infant_mmpose.apis.infer_cli import main as infer_main
@@ -51,23 +52,6 @@ def inferencer(checkpoints):
 def frames_dir(minirgbd_root):
     """The 3 generated RGB frames of test sequence 11 (640x480)."""
     return osp.join(minirgbd_root, '11', 'rgb')
-
-
-def _video(path, frames, fps=10.0):
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps,
-                             frames[0].shape[1::-1])
-    for f in frames:
-        writer.write(f)
-    writer.release()
-    return str(path)
-
-
-def _corrupt_frame(path, index):
-    data = bytearray(open(path, 'rb').read())
-    starts = [i for i in range(len(data) - 2)
-              if data[i] == 0xFF and data[i + 1] == 0xD8 and data[i + 2] == 0xFF]
-    data[starts[index]:starts[index + 1] - 8] = bytes(starts[index + 1] - 8 - starts[index])
-    open(path, 'wb').write(bytes(data))
 
 
 def test_registered_and_buildable_from_config(checkpoints):
@@ -163,8 +147,8 @@ def test_batched_run_equals_per_frame_mmpose_flow(inferencer, frames_dir):
 def test_video_with_corrupt_frame_and_detection_interval(inferencer, frames_dir, tmp_path):
     imgs = [cv2.resize(cv2.imread(osp.join(frames_dir, n)), (320, 240))
             for n in sorted(os.listdir(frames_dir))]
-    path = _video(tmp_path / 'clip.avi', imgs + imgs, fps=12.0)
-    _corrupt_frame(path, 3)
+    path = write_mjpg_video(tmp_path / 'clip.avi', imgs + imgs, fps=12.0)
+    corrupt_jpeg_frame(path, 3)
     out = tmp_path / 'out'
     run = inferencer.run(path, out_dir=str(out), det_interval=2, bbox_thr=0.0,
                          batch_size=4)

@@ -18,12 +18,7 @@ FX, FY = 588.67905803875317, 590.25690113005601
 CX, CY = 322.22048191353628, 237.46785983766890
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 def _cfg(name, **options):
