@@ -55,7 +55,8 @@ def parse_args(argv=None):
     parser.add_argument('--threads', type=int, default=1,
                         help='torch threads (1 avoids oversubscribing a '
                         'small CPU)')
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of the generated data and of training')
     return parser.parse_args(argv)
 
 
@@ -253,8 +254,11 @@ def main(argv=None) -> int:
     mini, adult = generate_data(args)
 
     log('training and testing the three stages (configs/quickstart)')
+    seeded = {stage: {'randomness.seed': args.seed}
+              for stage in ('detector', 'pose2d', 'lifter_pretrain',
+                            'lifter_gt2d', 'lifter_pred2d')}
     result = run_pipeline(PipelineInputs(mini, adult), work, configs,
-                          threads=args.threads,
+                          cfg_options=seeded, threads=args.threads,
                           log=lambda m: log(m))
     outputs = result['outputs']
     rows = baselines(outputs, configs, mini, work)

@@ -2,7 +2,12 @@
 # minutes on a 2-core CPU from random initialisation (no MPII stage, no
 # download). Differences: half-width ResNet-18 (base_channels=32),
 # 64-channel deconvolution head, 128x128 crops -> 32x32 heatmaps
-# (sigma 1.5), a short schedule. Same data, mapping and metrics.
+# (sigma 1.5), a short schedule, and more augmentation: horizontal flip,
+# box shift/scale (the test boxes come from the detector, not the masks)
+# and photometric distortion with channel swaps (eight training sequences
+# show only eight skin/mat colourings: without it the model fails on held-
+# out sequences whose colours it has not seen, e.g. 105 px mean error on
+# sequence 10 against 8 px with it). Same data, mapping and metrics.
 # Not for thesis numbers: use configs/pose2d/td-hm_res50_minirgbd-256x256.py.
 _base_ = ['../pose2d/td-hm_res50_minirgbd-256x256.py']
 
@@ -24,9 +29,11 @@ train_pipeline = [
     dict(type='LoadImage'),
     dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='RandomBBoxTransform', shift_prob=0, scale_prob=0,
-         rotate_factor=30),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomBBoxTransform', shift_factor=0.1, shift_prob=0.5,
+         scale_factor=(0.85, 1.2), scale_prob=0.5, rotate_factor=30),
     dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PhotometricDistortion'),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}})
 ]
@@ -55,3 +62,7 @@ param_scheduler = [
 # epochs without a gain, which the noisy validation AJPE needs
 train_cfg = dict(max_epochs=40, val_interval=4)
 default_hooks = dict(logger=dict(interval=10))
+
+# fixed seed: quickstart numbers reproducible run to run (tools/quickstart.py
+# --seed overrides it)
+randomness = dict(seed=0)
