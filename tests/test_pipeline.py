@@ -129,3 +129,66 @@ def test_pipeline_killed_mid_stage_resumes(minirgbd_root, adult_root,
     definition, preds = load_pose2d_predictions(
         osp.join(work, 'pose2d_predictions', 'minirgbd_pose2d.json'))
     assert definition == 'mpii16' and len(preds) == 36
+
+
+def _thesis_options():
+    """The thesis configs made tiny: one epoch per stage, a few frames, no
+    worker processes, no ImageNet download for the detector's backbone."""
+    loaders = {f'{split}_dataloader.{key}': value
+               for split in ('train', 'val', 'test')
+               for key, value in (('num_workers', 0),
+                                  ('persistent_workers', False))}
+    opts = {stage: dict(loaders, **{'train_cfg.max_epochs': 1,
+                                    'train_cfg.val_interval': 1})
+            for stage in ('detector', 'pose2d', 'lifter_pretrain',
+                          'lifter_gt2d', 'lifter_pred2d')}
+    opts['lifter_gt2d_on_pred2d'] = dict(loaders)
+    opts['detector']['model.backbone.init_cfg'] = None
+    for stage, n_train in (('detector', 4), ('pose2d', 16)):
+        opts[stage].update({'train_dataloader.dataset.indices': n_train,
+                            'val_dataloader.dataset.indices': 2,
+                            'test_dataloader.dataset.indices': 2})
+    return opts
+
+
+def test_thesis_configs_chain_end_to_end(minirgbd_root, adult_root, tmp_path,
+                                         one_torch_thread):
+    """The full-size thesis configs (R50 Faster R-CNN at 640x480, R50
+    SimpleBaseline at 256x256, 1024-wide Martinez lifter) run as one staged
+    pipeline: each stage consumes the files the previous one wrote."""
+    import torch
+
+    from infant_mmpose.datasets.result_files import (load_detections,
+                                                     load_pose2d_predictions)
+    from infant_mmpose.pipeline.run import run_pipeline
+    from infant_mmpose.pipeline.thesis_stages import PipelineInputs
+    work = str(tmp_path / 'thesis')
+    result = run_pipeline(PipelineInputs(minirgbd_root, adult_root), work,
+                          cfg_options=_thesis_options(), log=lambda m: None)
+    outputs = result['outputs']
+    assert sorted(outputs) == sorted(ALL_STAGES)
+
+    def weights(stage):
+        ckpt = torch.load(outputs[stage]['checkpoint'], map_location='cpu',
+                          weights_only=False)
+        return ckpt['state_dict']
+
+    # the checkpoints are the thesis-size models, not the quickstart ones
+    assert weights('detector')['backbone.layer4.2.conv3.weight'].shape[0] \
+        == 2048
+    pose = weights('pose2d')
+    assert pose['backbone.layer4.2.conv3.weight'].shape[0] == 2048
+    assert pose['head.final_layer.weight'].shape[0] == 16
+    lifter = weights('lifter_pred2d')
+    assert lifter['head.stem.0.weight'].shape == (1024, 32)
+    # every frame got a box and a 2D pose in the common definition
+    assert len(load_detections(osp.join(
+        work, 'detections', 'minirgbd_detections.json'))) == 36
+    definition, preds = load_pose2d_predictions(
+        osp.join(work, 'pose2d_predictions', 'minirgbd_pose2d.json'))
+    assert definition == 'mpii16' and len(preds) == 36
+    rows = {row['stage']: row['metrics']
+            for row in result['summary']['rows']}
+    for stage in ('lifter_gt2d', 'lifter_gt2d_on_pred2d', 'lifter_pred2d'):
+        assert rows[stage]['AJPE'] > 0
+    assert 0.0 <= rows['detector']['mIoU'] <= 100.0
