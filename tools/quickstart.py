@@ -287,11 +287,11 @@ def main(argv=None) -> int:
           f'NOT beaten on: {", ".join(failed)}')
     print(f'wall time: {summary["wall_seconds"]:.0f} s')
     print(f'results folder: {out}')
-    print(f'  summary:        {paths["markdown"]}')
-    print(f'  report:         {report.get("report")}')
+    print(f'  {"summary":18s} {paths["markdown"]}')
+    print(f'  {"report":18s} {report.get("report")}')
     for key in ('vis', 'csv', 'json', 'time_series_chart'):
         if key in files:
-            print(f'  {key:15s} {files[key]}')
+            print(f'  {key:18s} {files[key]}')
     print('=' * 72)
     return 0
 
