@@ -257,3 +257,14 @@ def test_per_joint_series_pairs_3dhp_with_minirgbd():
     assert series['lifter_gt2d: PCKh@1.0']['r_knee'] == 51.0
     assert list(report.per_joint_series(results, '2d')) == [
         'pose2d: PCKh@1.0']
+
+
+def test_data_note_heads_the_report(fixture_dirs, tmp_path):
+    note = 'This run: synthetic data, not comparable with the thesis.'
+    with_note = report.make_report({'pose2d': fixture_dirs['pose2d']}, {},
+                                   str(tmp_path / 'noted'), data_note=note)
+    text = open(with_note['report']).read()
+    assert text.index(note) < text.index('Thesis numbers:')
+    plain = report.make_report({'pose2d': fixture_dirs['pose2d']}, {},
+                               str(tmp_path / 'plain'))
+    assert note not in open(plain['report']).read()

@@ -234,7 +234,11 @@ def make_report(outputs: dict, work: str, out: str) -> dict:
         train_dir = osp.join(work, stage, 'work')
         if osp.isdir(train_dir) and stage != 'lifter_gt2d_on_pred2d':
             logs[name] = train_dir
-    return report(results, logs, osp.join(out, 'report'))
+    return report(results, logs, osp.join(out, 'report'), data_note=(
+        '**This run: the quickstart** -- synthetic MINI-RGBD, small CPU '
+        'models trained from scratch (configs/quickstart). Its numbers show '
+        'that the pipeline learns; they are not comparable with the '
+        "thesis's, which come from real MINI-RGBD and full-size models."))
 
 
 def main(argv=None) -> int:

@@ -425,13 +425,17 @@ def plot_losses(curves: Mapping[str, Tuple], x_label: str, title: str,
 # ----------------------------------------------------------------- report
 def make_report(results: Mapping[str, str],
                 logs: Mapping[str, str],
-                out_dir: str) -> Dict[str, str]:
+                out_dir: str,
+                data_note: Optional[str] = None) -> Dict[str, str]:
     """Write the whole report.
 
     Args:
         results: stage -> test-results JSON file or work dir.
         logs: stage -> ``scalars.json`` or training work dir.
         out_dir: created if needed.
+        data_note: what "this run" was trained and tested on, printed
+            under the title (e.g. that the data are synthetic, so the
+            thesis's numbers are a reference, not a target).
 
     Returns:
         Output name (``'report'``, ``'table_5_1.csv'``, ``'loss_pose2d'``,
@@ -485,6 +489,7 @@ def make_report(results: Mapping[str, str],
     report = osp.join(out_dir, 'report.md')
     with open(report, 'w') as f:
         f.write('# infant_mmpose results beside the thesis\n\n'
+                + (f'{data_note}\n\n' if data_note else '') +
                 'Thesis numbers: MINI-RGBD test sequences 11-12 (FACTS §5). '
                 f'"{_MISSING}": not evaluated in this run.\n\n'
                 'Results used:\n' + ('\n'.join(sources) or '- none') +

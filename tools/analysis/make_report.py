@@ -38,6 +38,9 @@ def parse_args(argv=None):
     parser.add_argument('--logs', nargs='+', metavar='STAGE=PATH',
                         help='scalars.json or training work dir per stage')
     parser.add_argument('--out', help='output folder')
+    parser.add_argument('--note',
+                        help='what the run was trained and tested on, shown '
+                        'under the title (e.g. "synthetic MINI-RGBD")')
     parser.add_argument('--list-stages', action='store_true',
                         help='print the known stage names and exit')
     args = parser.parse_args(argv)
@@ -56,7 +59,7 @@ def main(argv=None) -> int:
     try:
         written = make_report(
             _pairs(args.results, '--results'), _pairs(args.logs, '--logs'),
-            args.out)
+            args.out, data_note=args.note)
     except (FileNotFoundError, ValueError) as err:
         print(f'make_report: {err}', file=sys.stderr)
         return 1
