@@ -53,7 +53,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help='do not write the visualisation')
     p.add_argument('--kpt-thr', type=float, default=0.3,
                    help='2D score below which a joint is not drawn')
-    p.add_argument('--axis-limit', type=float, default=1000.0,
+    p.add_argument('--axis-limit', type=float, default=700.0,
                    help='size of the 3D view in mm')
     p.add_argument('--no-progress', action='store_true',
                    help='do not print the progress bar')

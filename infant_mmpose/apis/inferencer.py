@@ -286,7 +286,7 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
             fps: Optional[float] = None, max_frames: Optional[int] = None,
             smooth_2d: Optional[dict] = None, smooth_3d: Optional[dict] = None,
             save_vis: bool = True, kpt_thr: float = 0.3,
-            axis_limit: float = 1000.0, radius: int = 3, thickness: int = 1,
+            axis_limit: float = 700.0, radius: int = 3, thickness: int = 1,
             save_json: bool = True, save_csv: bool = True,
             save_npz: bool = True) -> InferenceRun:
         """Process every frame of ``inputs`` and write the outputs.

@@ -139,14 +139,15 @@ class VisualizationWriter:
         fps: video frame rate.
         meta_2d: MMPose parsed metainfo of the 2D keypoints.
         meta_3d: parsed metainfo of the 3D keypoints.
-        axis_limit: size of the 3D view in mm.
+        axis_limit: size of the 3D view in mm (700 fits an infant, about
+            0.6 m long, with its limbs spread).
         axis_azimuth, axis_elev: 3D view angles in degrees; -90 / 0 looks
             along the camera's viewing direction.
         kpt_thr: 2D score below which a joint is not drawn.
     """
 
     def __init__(self, out_path: str, fps: float, meta_2d: dict, meta_3d: dict,
-                 axis_limit: float = 1000.0, kpt_thr: float = 0.0,
+                 axis_limit: float = 700.0, kpt_thr: float = 0.0,
                  radius: int = 3, thickness: int = 1,
                  axis_azimuth: float = -75.0, axis_elev: float = 15.0):
         from mmpose.visualization import (Pose3dLocalVisualizer,
