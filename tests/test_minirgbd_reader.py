@@ -256,3 +256,19 @@ def test_load_frame_images_formats_and_errors(root_copy):
     os.remove(osp.join(root_copy, '01', RGB_PATTERN.format(2)))
     with pytest.raises(ValueError, match='syn_00002.png: missing or not a readable'):
         load_frame_images(seq, 2)
+
+
+def test_cold_mask_box_pass_shows_progress_once(root_copy, tmp_path,
+                                                monkeypatch, capsys):
+    monkeypatch.setattr(MiniRGBDReader, 'PROGRESS_MIN_FRAMES', 3)
+    cache = str(tmp_path / 'cache')
+    MiniRGBDReader(root_copy, [1], cache_dir=cache).load(mask_boxes=True)
+    assert '3/3' in capsys.readouterr().out
+    # the cached second load has nothing to show
+    MiniRGBDReader(root_copy, [1], cache_dir=cache).load(mask_boxes=True)
+    assert '3/3' not in capsys.readouterr().out
+    # below the threshold a cold pass stays quiet
+    monkeypatch.setattr(MiniRGBDReader, 'PROGRESS_MIN_FRAMES', 4)
+    MiniRGBDReader(root_copy, [1], cache_dir=str(tmp_path / 'c2')).load(
+        mask_boxes=True)
+    assert '3/3' not in capsys.readouterr().out
