@@ -289,7 +289,9 @@ def main(argv=None) -> int:
     print('trained models beat untrained and mean baselines on every '
           'headline metric' if not failed else
           f'NOT beaten on: {", ".join(failed)}')
-    print(f'wall time: {summary["wall_seconds"]:.0f} s')
+    staged = sum(result['summary']['stage_seconds'].values())
+    print(f'wall time: {summary["wall_seconds"]:.0f} s (pipeline stages: '
+          f'{staged:.0f} s when they ran; finished stages are not re-run)')
     print(f'results folder: {out}')
     print(f'  {"summary":18s} {paths["markdown"]}')
     print(f'  {"report":18s} {report.get("report")}')
