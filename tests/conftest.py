@@ -60,3 +60,15 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope='session')
+def adult_root(tmp_path_factory):
+    """A generated raw MPI-INF-3DHP release: S1 (train) and S7 (val), 2
+    frames per camera."""
+    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+        generate_mpi_inf_3dhp
+    root = str(tmp_path_factory.mktemp('adult'))
+    generate_mpi_inf_3dhp(root, subjects=(1, 7), num_frames=2, seed=0)
+    return root
+

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-import pytest
+from pipeline_helpers import tiny_quickstart_options
 
 from infant_mmpose.utils import PROJECT_ROOT
 
@@ -21,18 +21,8 @@ ALL_STAGES = BEFORE_KILL + [KILLED_STAGE, 'lifter_gt2d_on_pred2d',
 
 
 def _command(minirgbd_root, adult_root, work_dir):
-    one_epoch = 'train_cfg.max_epochs=1'
-    opts = [f'{s}:{one_epoch}' for s in ('detector', 'pose2d',
-                                         'lifter_pretrain', 'lifter_pred2d')]
-    opts += [f'{s}:train_cfg.val_interval=1'
-             for s in ('detector', 'pose2d', 'lifter_pretrain',
-                       'lifter_pred2d')]
-    # the image stages train and evaluate on a few frames only (speed);
-    # detections and 2D predictions still cover all 36 frames
-    for stage, n_train in (('detector', 4), ('pose2d', 16)):
-        opts += [f'{stage}:train_dataloader.dataset.indices={n_train}',
-                 f'{stage}:val_dataloader.dataset.indices=4',
-                 f'{stage}:test_dataloader.dataset.indices=4']
+    opts = tiny_quickstart_options(('detector', 'pose2d', 'lifter_pretrain',
+                                    'lifter_pred2d'))
     # long enough to be killed half-way: 30 one-iteration epochs, a
     # checkpoint after each
     opts += [f'{KILLED_STAGE}:train_cfg.max_epochs=30',
@@ -49,15 +39,6 @@ def _done_times(work_dir):
     return {s: os.stat(osp.join(work_dir, s, 'done.json')).st_mtime_ns
             for s in ALL_STAGES
             if osp.isfile(osp.join(work_dir, s, 'done.json'))}
-
-
-@pytest.fixture(scope='module')
-def adult_root(tmp_path_factory):
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
-        generate_mpi_inf_3dhp
-    root = str(tmp_path_factory.mktemp('adult'))
-    generate_mpi_inf_3dhp(root, subjects=(1, 7), num_frames=2, seed=0)
-    return root
 
 
 def test_pipeline_killed_mid_stage_resumes(minirgbd_root, adult_root,

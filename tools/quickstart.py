@@ -57,6 +57,10 @@ def parse_args(argv=None):
                         'small CPU)')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the generated data and of training')
+    parser.add_argument('--cfg-options', nargs='+',
+                        metavar='STAGE:KEY=VALUE',
+                        help='override config settings of one stage, as in '
+                        'tools/run_pipeline.py (e.g. a shorter schedule)')
     return parser.parse_args(argv)
 
 
@@ -247,6 +251,8 @@ def main(argv=None) -> int:
     import torch
     torch.set_num_threads(args.threads)
     from infant_mmpose.pipeline.run import run_pipeline
+    from infant_mmpose.pipeline.stage_options import (merge_stage_options,
+                                                      parse_stage_options)
     from infant_mmpose.pipeline.summary import write_summary, build_summary
     from infant_mmpose.pipeline.thesis_stages import (QUICKSTART_CONFIGS,
                                                       PipelineInputs,
@@ -261,8 +267,10 @@ def main(argv=None) -> int:
     seeded = {stage: {'randomness.seed': args.seed}
               for stage in ('detector', 'pose2d', 'lifter_pretrain',
                             'lifter_gt2d', 'lifter_pred2d')}
+    options = merge_stage_options(seeded,
+                                  parse_stage_options(args.cfg_options))
     result = run_pipeline(PipelineInputs(mini, adult), work, configs,
-                          cfg_options=seeded, threads=args.threads,
+                          cfg_options=options, threads=args.threads,
                           log=lambda m: log(m))
     outputs = result['outputs']
     rows = baselines(outputs, configs, mini, work)

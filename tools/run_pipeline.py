@@ -20,28 +20,7 @@ Examples::
         --quickstart-configs --cfg-options detector:train_cfg.max_epochs=2
 """
 import argparse
-import ast
 import sys
-
-
-def _value(text: str):
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-
-
-def parse_cfg_options(items) -> dict:
-    """``['detector:train_cfg.max_epochs=2', ...]`` -> ``{stage: {k: v}}``."""
-    out = {}
-    for item in items or []:
-        stage, sep1, rest = item.partition(':')
-        key, sep2, value = rest.partition('=')
-        if not (sep1 and sep2 and stage and key):
-            raise SystemExit(
-                f'--cfg-options expects STAGE:key=value, got {item!r}')
-        out.setdefault(stage, {})[key] = _value(value)
-    return out
 
 
 def parse_configs(items) -> dict:
@@ -83,6 +62,7 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     from infant_mmpose.pipeline.run import run_pipeline
+    from infant_mmpose.pipeline.stage_options import parse_stage_options
     from infant_mmpose.pipeline.thesis_stages import (QUICKSTART_CONFIGS,
                                                       PipelineInputs)
     configs = dict(QUICKSTART_CONFIGS) if args.quickstart_configs else {}
@@ -91,7 +71,7 @@ def main(argv=None) -> int:
         run_pipeline(
             PipelineInputs(args.minirgbd_root, args.mpi_inf_3dhp_root,
                            args.mpii_root),
-            args.work_dir, configs, parse_cfg_options(args.cfg_options),
+            args.work_dir, configs, parse_stage_options(args.cfg_options),
             threads=args.threads, until=args.until)
     except FileNotFoundError as err:
         print(f'error: {err}', file=sys.stderr)
