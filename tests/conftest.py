@@ -71,4 +71,3 @@ def adult_root(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('adult'))
     generate_mpi_inf_3dhp(root, subjects=(1, 7), num_frames=2, seed=0)
     return root
-

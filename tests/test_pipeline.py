@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from pipeline_helpers import tiny_quickstart_options
+from pipeline_helpers import tiny_quickstart_options, tiny_stage_options
 
 from infant_mmpose.utils import PROJECT_ROOT
 
@@ -115,20 +115,17 @@ def test_pipeline_killed_mid_stage_resumes(minirgbd_root, adult_root,
 def _thesis_options():
     """The thesis configs made tiny: one epoch per stage, a few frames, no
     worker processes, no ImageNet download for the detector's backbone."""
+    from infant_mmpose.pipeline.stage_options import merge_stage_options
     loaders = {f'{split}_dataloader.{key}': value
                for split in ('train', 'val', 'test')
                for key, value in (('num_workers', 0),
                                   ('persistent_workers', False))}
-    opts = {stage: dict(loaders, **{'train_cfg.max_epochs': 1,
-                                    'train_cfg.val_interval': 1})
-            for stage in ('detector', 'pose2d', 'lifter_pretrain',
-                          'lifter_gt2d', 'lifter_pred2d')}
-    opts['lifter_gt2d_on_pred2d'] = dict(loaders)
+    trained = ('detector', 'pose2d', 'lifter_pretrain', 'lifter_gt2d',
+               'lifter_pred2d')
+    opts = merge_stage_options(
+        tiny_stage_options(trained, eval_frames=2),
+        {stage: loaders for stage in trained + ('lifter_gt2d_on_pred2d', )})
     opts['detector']['model.backbone.init_cfg'] = None
-    for stage, n_train in (('detector', 4), ('pose2d', 16)):
-        opts[stage].update({'train_dataloader.dataset.indices': n_train,
-                            'val_dataloader.dataset.indices': 2,
-                            'test_dataloader.dataset.indices': 2})
     return opts
 
 
