@@ -75,24 +75,28 @@ TO_MPII_BY_NAME = {
         'left_shoulder': 'leftUpperArm', 'left_elbow': 'leftForeArm',
         'left_wrist': 'leftHand'
     },
+    # one thorax for both MPI-INF-3DHP tables: the shoulders' midpoint
     'mpi_inf_3dhp28': {
         **{n: n for n in MPII_NAMES[:6] + MPII_NAMES[10:]},
-        'pelvis': 'pelvis', 'thorax': 'spine4', 'upper_neck': 'neck',
-        'head_top': 'head'
+        'pelvis': 'pelvis', 'thorax': ('left_shoulder', 'right_shoulder'),
+        'upper_neck': 'neck', 'head_top': 'head'
     },
     'mpi_inf_3dhp17': {
         **{n: n for n in MPII_NAMES[:6] + MPII_NAMES[10:]},
-        'pelvis': 'root', 'thorax': 'spine', 'upper_neck': 'neck',
-        'head_top': 'head'
+        'pelvis': 'root', 'thorax': ('left_shoulder', 'right_shoulder'),
+        'upper_neck': 'neck', 'head_top': 'head'
     },
     'mavhea12': {n: n for n in MPII_NAMES[:6] + MPII_NAMES[10:]},
 }
-# FACTS section 2 tables, literally: out[i] = src[map[i]]
+# FACTS section 2 tables, literally: out[i] = src[map[i]], except the
+# MPI-INF-3DHP thorax (7), which is the shoulders' midpoint (FACTS's note)
+# instead of spine4 (28) and spine (17)
 FACTS_TABLES = {
     'minirgbd25': [8, 5, 2, 1, 4, 7, 0, 9, 12, 24, 21, 19, 17, 16, 18, 20],
     'mpi_inf_3dhp28':
-    [25, 24, 23, 18, 19, 20, 4, 1, 5, 6, 16, 15, 14, 9, 10, 11],
-    'mpi_inf_3dhp17': [10, 9, 8, 11, 12, 13, 14, 15, 1, 16, 4, 3, 2, 5, 6, 7],
+    [25, 24, 23, 18, 19, 20, 4, (9, 14), 5, 6, 16, 15, 14, 9, 10, 11],
+    'mpi_inf_3dhp17':
+    [10, 9, 8, 11, 12, 13, 14, (5, 2), 1, 16, 4, 3, 2, 5, 6, 7],
     'mavhea12':
     [6, 7, 8, 3, 4, 5, None, None, None, None, 11, 10, 9, 2, 1, 0],
 }
@@ -137,20 +141,28 @@ def test_flip_indices_swap_left_and_right_by_name(definition):
 def test_table_into_mpii_joint_by_joint(source):
     src_names = names(source)
     table = mapping_table(source, 'mpii16')
-    assert table == FACTS_TABLES[source]
+    for got, facts in zip(table, FACTS_TABLES[source]):
+        # a derived joint is a mean: its sources' order does not matter
+        assert (set(got) == set(facts)
+                if isinstance(facts, tuple) else got == facts)
     for mpii_index, mpii_name in enumerate(MPII_NAMES):
         expected = TO_MPII_BY_NAME[source].get(mpii_name)
         got = table[mpii_index]
-        assert (None if got is None else src_names[got]) == expected, (
-            f'{source} -> mpii16 joint {mpii_name}')
+        if isinstance(expected, tuple):
+            assert sorted(src_names[i] for i in got) == sorted(expected)
+        else:
+            assert (None if got is None else src_names[got]) == expected, (
+                f'{source} -> mpii16 joint {mpii_name}')
 
 
 def test_named_examples_from_the_issue():
     minirgbd = dict(get_mapping('minirgbd25', 'mpii16'))
     assert minirgbd[MINIRGBD_NAMES.index('rightCalf')] == MPII_NAMES.index(
         'right_knee')
-    h3dhp = dict(get_mapping('mpi_inf_3dhp28', 'mpii16'))
-    assert h3dhp[H3DHP28_NAMES.index('spine4')] == MPII_NAMES.index('thorax')
+    h3dhp = {tgt: src for src, tgt in get_mapping('mpi_inf_3dhp28',
+                                                  'mpii16')}
+    assert {H3DHP28_NAMES[i] for i in h3dhp[MPII_NAMES.index('thorax')]} == {
+        'left_shoulder', 'right_shoulder'}
 
 
 def test_3dhp_28_to_17_keeps_each_joint_name():
@@ -166,12 +178,20 @@ def test_3dhp_28_to_17_keeps_each_joint_name():
 @pytest.mark.parametrize('source,target', list(itertools.product(ALL, ALL)))
 def test_every_mapping_is_one_to_one_and_never_swaps_sides(source, target):
     pairs = get_mapping(source, target)
-    src_idx = [s for s, _ in pairs]
+    src_idx = [s for s, _ in pairs if not isinstance(s, tuple)]
     tgt_idx = [t for _, t in pairs]
     assert len(set(src_idx)) == len(src_idx)
     assert tgt_idx == sorted(set(tgt_idx))
     src_names, tgt_names = names(source), names(target)
     for s, t in pairs:
+        if isinstance(s, tuple):
+            # a derived joint: 2+ distinct sources, as many left as right
+            # ones when it has no side itself
+            assert len(set(s)) == len(s) >= 2
+            sides = [side(src_names[i]) for i in s]
+            assert side(tgt_names[t]) == ''
+            assert sides.count('left') == sides.count('right')
+            continue
         assert side(src_names[s]) == side(tgt_names[t]), (
             f'{source}:{src_names[s]} -> {target}:{tgt_names[t]}')
     if source == target:
@@ -438,3 +458,118 @@ def test_minirgbd_dataset_through_mapping_in_a_topdown_pipeline(
     assert (weights[0].numpy() > 0).tolist() == inside.tolist()
     assert packed['data_samples'].metainfo['flip_indices'] == get_definition(
         'mpii16')['flip_indices']
+
+
+# --------------------------------------------------------------------------
+# derived joints; one thorax for both MPI-INF-3DHP tables
+# --------------------------------------------------------------------------
+def _generated_3dhp_sample(rng, num_frames=4):
+    """A generated 28-joint pose in camera space (mm), its projection (px)
+    and a random visibility, all in the 28-joint order."""
+    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import (project,
+                                                               random_poses,
+                                                               ring_cameras)
+    cam = ring_cameras(1, rng)[0]
+    xyz = random_poses(num_frames, rng) @ cam['R'].T + cam['T']
+    visible = (rng.uniform(size=(num_frames, 28)) > 0.3).astype(np.float32)
+    return dict(keypoints=project(xyz, cam['K']), keypoints_visible=visible,
+                keypoints_3d=xyz, keypoints_3d_visible=visible.copy(),
+                lifting_target=xyz.copy(), lifting_target_visible=visible)
+
+
+def test_3dhp_28_and_17_forms_of_one_pose_give_the_same_mpii16_joints():
+    rng = np.random.default_rng(7)
+    form28 = _generated_3dhp_sample(rng)
+    # the 17-joint form, picked by joint name (root = pelvis), independent
+    # of the library's 28 -> 17 table
+    by_name = [H3DHP28_NAMES.index('pelvis' if n == 'root' else n)
+               for n in H3DHP17_NAMES]
+    form17 = {k: v[:, by_name].copy() for k, v in form28.items()}
+    out28 = KeypointMapping('mpi_inf_3dhp28', 'mpii16')(
+        {k: v.copy() for k, v in form28.items()})
+    out17 = KeypointMapping('mpi_inf_3dhp17', 'mpii16')(form17)
+    for key in form28:
+        assert out28[key].shape[:2] == (4, 16)
+        np.testing.assert_array_equal(out28[key], out17[key], err_msg=key)
+    # the thorax is the shoulders' mean, visible iff both shoulders are
+    left, right = (H3DHP28_NAMES.index(n)
+                   for n in ('left_shoulder', 'right_shoulder'))
+    thorax = MPII_NAMES.index('thorax')
+    for key in ('keypoints', 'keypoints_3d', 'lifting_target'):
+        np.testing.assert_allclose(
+            out28[key][:, thorax],
+            (form28[key][:, left] + form28[key][:, right]) / 2)
+    np.testing.assert_array_equal(
+        out28['keypoints_visible'][:, thorax],
+        form28['keypoints_visible'][:, left] *
+        form28['keypoints_visible'][:, right])
+    # one upper_neck / head_top choice too: neck and head in both forms
+    for mpii, name in (('upper_neck', 'neck'), ('head_top', 'head')):
+        np.testing.assert_array_equal(
+            out17['keypoints_3d'][:, MPII_NAMES.index(mpii)],
+            form28['keypoints_3d'][:, H3DHP28_NAMES.index(name)])
+
+
+def test_derived_2d_thorax_is_close_to_the_projection_of_the_3d_thorax():
+    """The 2D mean of the projected shoulders is not exactly the projection
+    of their 3D mean (perspective). With shoulders M +- h, the difference
+    is f * h_z * (M_xy * h_z - h_xy * M_z) / (M_z * (M_z**2 - h_z**2))."""
+    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import (project,
+                                                               random_poses,
+                                                               ring_cameras)
+    rng = np.random.default_rng(8)
+    cam = ring_cameras(1, rng)[0]
+    xyz = random_poses(50, rng) @ cam['R'].T + cam['T']
+    out = KeypointMapping('mpi_inf_3dhp28', 'mpii16')(
+        dict(keypoints=project(xyz, cam['K']), keypoints_3d=xyz))
+    thorax = MPII_NAMES.index('thorax')
+    gap = out['keypoints'][:, thorax] - project(out['keypoints_3d'][:, thorax],
+                                                cam['K'])
+    mid = (xyz[:, 9] + xyz[:, 14]) / 2
+    half = (xyz[:, 9] - xyz[:, 14]) / 2
+    focal = cam['K'][[0, 1], [0, 1]]
+    mz, hz = mid[:, 2:], half[:, 2:]
+    expected = focal * hz * (mid[:, :2] * hz - half[:, :2] * mz) / (
+        mz * (mz**2 - hz**2))
+    np.testing.assert_allclose(gap, expected, rtol=1e-6, atol=1e-9)
+    assert 0.05 < np.abs(gap).max() < 5  # px: small, but not zero
+    others = [i for i in range(16) if i != thorax]
+    np.testing.assert_allclose(
+        out['keypoints'][:, others],
+        project(out['keypoints_3d'][:, others], cam['K']), atol=1e-6)
+
+
+def test_derived_joint_of_three_sources_and_bad_derivations(monkeypatch):
+    from infant_mmpose.datasets import keypoint_definitions as kd
+    monkeypatch.setitem(
+        kd.DERIVED_JOINTS, 'mpi_inf_3dhp28',
+        dict(upper_chest=('spine4', 'left_clavicle', 'right_clavicle'),
+             lonely=('spine4', ), typo=('spine4', 'spine5')))
+    table = list(kd._TABLES[('mpi_inf_3dhp28', 'mpii16')])
+    table[MPII_NAMES.index('thorax')] = 'upper_chest'
+    monkeypatch.setitem(kd._TABLES, ('mpi_inf_3dhp28', 'mpii16'), table)
+    sources = [H3DHP28_NAMES.index(n)
+               for n in ('spine4', 'left_clavicle', 'right_clavicle')]
+    sample = _generated_3dhp_sample(np.random.default_rng(9))
+    sample['keypoints_visible'][0, sources] = [1, 1, 0]
+    out = KeypointMapping('mpi_inf_3dhp28', 'mpii16')(
+        {k: v.copy() for k, v in sample.items()})
+    thorax = MPII_NAMES.index('thorax')
+    np.testing.assert_allclose(out['keypoints_3d'][:, thorax],
+                               sample['keypoints_3d'][:, sources].sum(1) / 3)
+    np.testing.assert_array_equal(
+        out['keypoints_visible'][:, thorax],
+        sample['keypoints_visible'][:, sources].min(1))
+    assert out['keypoints_visible'][0, thorax] == 0
+    # composed through MPII: still the three-joint mean
+    assert dict((t, s) for s, t in kd.get_mapping(
+        'mpi_inf_3dhp28', 'mpii16'))[thorax] == tuple(sources)
+    # the inverse has no source for the thorax
+    assert thorax not in {s for s, _ in kd.get_mapping('mpii16',
+                                                       'mpi_inf_3dhp28')}
+    with pytest.raises(ValueError, match='2 or more'):
+        kd.derived_joint('mpi_inf_3dhp28', 'lonely')
+    with pytest.raises(KeyError, match='spine5'):
+        kd.derived_joint('mpi_inf_3dhp28', 'typo')
+    with pytest.raises(KeyError, match='no derived joint'):
+        kd.derived_joint('mpii16', 'upper_chest')

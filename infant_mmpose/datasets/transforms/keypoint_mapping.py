@@ -1,11 +1,12 @@
 """``KeypointMapping``: re-express a sample in another keypoint definition."""
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmpose.datasets.transforms import KeypointConverter
 from mmpose.registry import TRANSFORMS
 
-from ..keypoint_definitions import get_definition, get_mapping
+from ..keypoint_definitions import (Source, get_definition, get_mapping,
+                                   map_joints)
 
 #: Per-joint coordinate arrays, joint axis -2: ``(..., K, D)``.
 COORD_KEYS_2D = ('keypoints', )
@@ -30,15 +31,19 @@ METAINFO_KEYS = ('flip_indices', 'flip_pairs', 'upper_body_ids',
 class KeypointMapping(KeypointConverter):
     """Map every per-joint array of a sample from ``source`` to ``target``.
 
-    Built on MMPose's :class:`KeypointConverter`: the mapping is its
-    ``(src_idx, tgt_idx)`` list (looked up by name with
-    :func:`~infant_mmpose.datasets.keypoint_definitions.get_mapping`) and
-    its index bookkeeping (``source_index`` / ``target_index``) is reused.
-    ``transform`` is replaced because the parent maps a single array
-    (with ``keypoints_3d`` present it overwrites the 2D pixel keypoints with
-    the 3D x, y and needs a ``target_idx`` key), keeps the source's
+    Registered as MMPose's :class:`KeypointConverter` is, with its mapping
+    format: ``(src, tgt_idx)`` pairs looked up by name with
+    :func:`~infant_mmpose.datasets.keypoint_definitions.get_mapping`, where
+    ``src`` is a source index or a tuple of 2+ source indices whose mean is
+    the target joint (a derived joint; MMPose's converter takes pairs of 2
+    only, hence the parent's index bookkeeping is not used). ``transform``
+    is replaced because the parent maps a single array (with
+    ``keypoints_3d`` present it overwrites the 2D pixel keypoints with the
+    3D x, y and needs a ``target_idx`` key), keeps the source's
     ``flip_indices`` and returns visibility as ``(N, K, 2)``; here each key
-    is mapped on its own and keeps its shape apart from the joint axis.
+    is mapped on its own and keeps its shape apart from the joint axis. A
+    derived joint is visible only where all its source joints are (the
+    minimum of their visibilities/weights).
 
     Keys mapped when present (``K_src`` joints in, ``K_tgt`` out):
     ``keypoints`` (N, K, 2) px, ``keypoints_visible`` (N, K) [or (N, K, 1|2)],
@@ -75,29 +80,30 @@ class KeypointMapping(KeypointConverter):
         self.source = source
         self.target = target
         self._target_meta = get_definition(target)
-        super().__init__(
-            num_keypoints=self._target_meta['num_keypoints'],
-            mapping=get_mapping(source, target))
+        # KeypointConverter.__init__ is skipped: it accepts derived joints
+        # of exactly two sources only (see the class docstring)
+        self.num_keypoints = self._target_meta['num_keypoints']
+        self.mapping = get_mapping(source, target)
         self._source_sizes: Dict[str, int] = {
             source: get_definition(source)['num_keypoints']
         }
         # mappings for samples whose 2D keys come in another definition
-        self._converters: Dict[str, KeypointConverter] = {source: self}
+        self._mappings: Dict[str, List[Tuple[Source, int]]] = {
+            source: self.mapping
+        }
 
-    def _converter_for(self, definition: str) -> KeypointConverter:
-        if definition not in self._converters:
+    def _mapping_for(self, definition: str) -> List[Tuple[Source, int]]:
+        if definition not in self._mappings:
             self._source_sizes[definition] = get_definition(
                 definition)['num_keypoints']
-            self._converters[definition] = KeypointConverter(
-                num_keypoints=self.num_keypoints,
-                mapping=get_mapping(definition, self.target))
-        return self._converters[definition]
+            self._mappings[definition] = get_mapping(definition, self.target)
+        return self._mappings[definition]
 
     def _map_array(self, key: str, array: np.ndarray, joint_axis: int,
-                   definition: str) -> np.ndarray:
+                   definition: str, visibility: bool) -> np.ndarray:
         """Re-index ``array`` along ``joint_axis`` with ``definition``'s
         mapping; target joints without a source are 0."""
-        converter = self._converter_for(definition)
+        mapping = self._mapping_for(definition)
         num_source = self._source_sizes[definition]
         array = np.asarray(array)
         if array.ndim < -joint_axis or array.shape[joint_axis] != num_source:
@@ -106,19 +112,8 @@ class KeypointMapping(KeypointConverter):
                 f'results[{key!r}] has shape {array.shape}, expected '
                 f'{num_source} joints on axis {joint_axis}; the sample is '
                 f'not in the {definition!r} definition')
-        moved = np.moveaxis(array, joint_axis, 0)
-        out = np.zeros((self.num_keypoints, ) + moved.shape[1:],
-                       dtype=moved.dtype)
-        source_index = np.asarray(converter.source_index, dtype=np.int64)
-        target_index = np.asarray(converter.target_index, dtype=np.int64)
-        if converter.interpolation:
-            # pairs ((a, b), t): MMPose's convention, t = mean of a and b
-            out[target_index] = 0.5 * (
-                moved[source_index] +
-                moved[np.asarray(converter.source_index2, dtype=np.int64)])
-        else:
-            out[target_index] = moved[source_index]
-        return np.moveaxis(out, 0, joint_axis)
+        return map_joints(array, mapping, self.num_keypoints, joint_axis,
+                          visibility=visibility)
 
     @staticmethod
     def _visible_joint_axis(array: np.ndarray, num_source: int) -> int:
@@ -131,7 +126,7 @@ class KeypointMapping(KeypointConverter):
 
     def _map_keys(self, results: dict, coord_keys: Tuple[str, ...],
                   visible_keys: Tuple[str, ...], definition: str) -> None:
-        self._converter_for(definition)  # validates the name, fills sizes
+        self._mapping_for(definition)  # validates the name, fills sizes
         num_source = self._source_sizes[definition]
         for key in coord_keys:
             if results.get(key) is not None:
@@ -139,12 +134,12 @@ class KeypointMapping(KeypointConverter):
                     results[VISIBILITY_OF[key]] = np.ones(
                         np.shape(results[key])[:-1], dtype=np.float32)
                 results[key] = self._map_array(key, results[key], -2,
-                                               definition)
+                                               definition, visibility=False)
         for key in visible_keys:
             if results.get(key) is not None:
                 axis = self._visible_joint_axis(results[key], num_source)
                 results[key] = self._map_array(key, results[key], axis,
-                                               definition)
+                                               definition, visibility=True)
 
     def transform(self, results: dict) -> dict:
         """Map the sample in place; see the class docstring for the keys."""
