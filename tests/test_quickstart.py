@@ -40,7 +40,8 @@ def test_quickstart_writes_every_output(tmp_path):
         if len(parts) == 2 and parts[1].startswith(str(out)):
             paths[parts[0]] = parts[1]
     assert set(paths) == {'summary', 'report', 'vis', 'csv', 'json',
-                          'time_series_chart'}, printed
+                          'time_series_chart', 'movement_features',
+                          'movement_sheet'}, printed
     for path in paths.values():
         assert osp.getsize(path) > 0, path
     summary = open(paths['summary']).read()
@@ -50,6 +51,11 @@ def test_quickstart_writes_every_output(tmp_path):
     with open(paths['csv'], newline='') as f:
         frames = {row['frame'] for row in csv.DictReader(f)}
     assert len(frames) == FRAMES
+    # one movement feature row, for the inferencer's series
+    with open(paths['movement_features'], newline='') as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1 and rows[0]['input'].endswith('.npz')
+    assert float(rows[0]['recording_trunk_length_mm']) > 0
 
     # a second run resumes: nothing is trained again
     again = subprocess.run(cmd, capture_output=True, text=True,

@@ -10,6 +10,8 @@
    each trained model;
 4. renders held-out test sequence 11 as a video and runs
    ``InfantPoseInferencer`` on it: annotated video and keypoint time series;
+   General Movements features of that series and their sheet
+   (``infant_mmpose.movement``) in ``<out>/movement``;
 5. writes the report (tables, per-joint charts, loss curves) and
    ``summary.md``.
 
@@ -200,7 +202,23 @@ def run_inference(outputs: dict, configs: dict, mini: str, out: str,
     files = dict(run.files, input_video=video)
     files['time_series_chart'] = plot_time_series(
         run.series, osp.join(out, 'inference', 'keypoints_3d_time_series.png'))
+    files.update(movement_analysis(run.series, files.get('npz', video), out))
     return files
+
+
+def movement_analysis(series, name: str, out: str) -> dict:
+    """Movement features (CSV row) and sheet of the test-sequence series."""
+    from infant_mmpose.movement.batch import analyse_files
+    folder = osp.join(out, 'movement')
+    # analyse the whole rendered sequence however few frames it has (--frames)
+    result = analyse_files([(name, series)], osp.join(folder, 'features.csv'),
+                           plots_dir=folder, progress=False,
+                           preparation=dict(min_segment_s=0.0),
+                           report=lambda m: log(f'movement analysis: {m}'))
+    if not result.rows:
+        return {}
+    return dict(movement_features=result.table,
+                movement_sheet=result.sheets[name])
 
 
 def plot_time_series(series, path: str) -> str:
@@ -303,7 +321,8 @@ def main(argv=None) -> int:
     print(f'results folder: {out}')
     print(f'  {"summary":18s} {paths["markdown"]}')
     print(f'  {"report":18s} {report.get("report")}')
-    for key in ('vis', 'csv', 'json', 'time_series_chart'):
+    for key in ('vis', 'csv', 'json', 'time_series_chart',
+                'movement_features', 'movement_sheet'):
         if key in files:
             print(f'  {key:18s} {files[key]}')
     print('=' * 72)
