@@ -263,6 +263,31 @@ def test_gap_limit_bridges_or_splits(missing, segments):
     assert feats['l_wrist_dominant_freq_hz'] == pytest.approx(0.9, abs=0.08)
 
 
+def test_frames_missing_from_the_series_are_gaps_too():
+    """Rows absent altogether (a dropped stretch of video) are found from
+    the frame times, like flagged frames."""
+    body = _sinusoid_infant(10)
+    series = series_from_body(body, FPS)
+    keep = np.r_[0:100, 130:len(body)]  # 1 s missing
+    for name in ('frame_index', 'time_s', 'bboxes', 'bbox_scores',
+                 'keypoints_2d', 'keypoint_scores', 'keypoints_3d',
+                 'image_sizes'):
+        setattr(series, name, getattr(series, name)[keep])
+    for name in ('frame_names', 'status', 'flags'):
+        setattr(series, name, [getattr(series, name)[i] for i in keep])
+    prep = prepare(series)
+    assert len(prep.segments) == 2
+    assert prep.segment_start_s == pytest.approx([0.0, 130 / FPS])
+    # the second segment keeps its own clock: samples on its frames' times
+    second = series.keypoints_3d[100:]
+    np.testing.assert_allclose(
+        np.linalg.norm(prep.segments[1][:, NAMES.index('left_wrist')]
+                       - prep.segments[1][:, NAMES.index('pelvis')], axis=-1),
+        np.linalg.norm(second[:, NAMES.index('left_wrist')]
+                       - second[:, NAMES.index('pelvis')], axis=-1)
+        / TRUNK_MM, rtol=1e-9)
+
+
 def test_other_frame_rates_are_resampled_to_the_same_features():
     at30 = features(_sinusoid_infant(20, 30), 30)
     at60 = features(_sinusoid_infant(20, 60), 60)

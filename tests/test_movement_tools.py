@@ -40,8 +40,10 @@ def recording():
 def test_npz_json_csv_files_read_back_to_the_same_features(tmp_path,
                                                            recording):
     direct = analyse(recording).features
+    # NPZ stores float32, JSON times to 1 µs (3e-5 of a frame step: the
+    # frames are resampled onto the exact grid), the CSV 3 decimals of a mm
     for write, ext, tol in ((write_npz, 'npz', 1e-5), (write_json, 'json',
-                                                       1e-9),
+                                                       1e-4),
                             (write_csv, 'csv', 2e-3)):
         path = write(str(tmp_path / f'run.{ext}'), recording)
         series = load_pose_series(path)
@@ -49,7 +51,6 @@ def test_npz_json_csv_files_read_back_to_the_same_features(tmp_path,
         assert series.status == recording.status
         assert series.fps == pytest.approx(recording.fps)
         assert series.keypoint_definition == 'mpii16'
-        # NPZ stores float32, the CSV 3 decimals of a mm
         for name, value in analyse(path).features.items():
             ref = direct[name]
             assert np.isnan(value) == np.isnan(ref), (ext, name)
