@@ -176,7 +176,7 @@ def test_command_writes_rows_sheets_and_reports_bad_files(tmp_path, capsys):
     assert not osp.exists(tmp_path / 'none.csv')
 
 
-def test_feature_catalogue_documents_every_feature():
+def test_feature_catalogue_documents_every_feature(capsys):
     names = feature_names()
     assert len(names) == len(set(names))
     units = feature_units()
@@ -193,6 +193,8 @@ def test_feature_catalogue_documents_every_feature():
     # every feature's family has a documented unit and formula
     from infant_mmpose.movement.catalogue import feature_specs
     text = catalogue_markdown()
+    assert _cli().main(['--feature-table']) == 0
+    assert capsys.readouterr().out == text
     suffixes = [spec.suffix for spec in feature_specs()]
     for spec in feature_specs():
         assert f'| `<subject>_{spec.suffix}` | {spec.unit} |' in text

@@ -108,5 +108,5 @@ class BodyJoints:
                 - keypoints[..., self.sided[('r', 'hip')], :])
 
     def joint(self, keypoints: np.ndarray, side: str, name: str) -> np.ndarray:
-        """(..., 3) position of joint ``name`` on ``side`` (``'l'``/``'r'``)."""
+        """(..., 3) position of joint ``name`` on ``side`` ('l' or 'r')."""
         return keypoints[..., self.sided[(side, name)], :]

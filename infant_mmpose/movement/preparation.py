@@ -27,7 +27,7 @@ Steps, in order (each stated limit is an argument of :func:`prepare`):
    +z = x × y, anterior. With alignment a rotated camera gives the same
    features.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import List, Optional
 
 import numpy as np
@@ -76,7 +76,6 @@ class PreparedMovement:
     num_bridged_frames: int
     alignment: str
     source: str = ''
-    notes: List[str] = field(default_factory=list)
 
     @property
     def analysed_s(self) -> float:

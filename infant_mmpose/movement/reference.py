@@ -29,7 +29,8 @@ import numpy as np
 CORE_FEATURES = tuple(
     f'{s}_{j}_{f}' for j in ('wrist', 'ankle') for s in ('l', 'r')
     for f in ('dist_median', 'dist_iqr', 'speed_median', 'speed_iqr',
-              'vel_iqr', 'acc_iqr', 'pos_entropy', 'dominant_freq_hz')) + tuple(
+              'vel_iqr', 'acc_iqr', 'pos_entropy',
+              'dominant_freq_hz')) + tuple(
     f'{s}_{j}_{f}' for j in ('elbow', 'knee') for s in ('l', 'r')
     for f in ('angle_mean', 'angle_var', 'angle_entropy',
               'angle_speed_median', 'angle_speed_iqr', 'angle_acc_iqr')) + (

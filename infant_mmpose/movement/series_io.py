@@ -78,7 +78,7 @@ def _read_npz(path: str) -> PoseSeries:
 
 
 def _array(rows: Sequence, shape) -> np.ndarray:
-    """Nested lists with None for missing values -> float array of ``shape``."""
+    """Nested lists, None for a missing value -> float array of ``shape``."""
     out = np.array([[np.nan if v is None else v for v in _flat(r)]
                     for r in rows], dtype=np.float64)
     return out.reshape(shape)

@@ -145,8 +145,10 @@ def write_sheet(path: str, prep: PreparedMovement, features: Dict[str, float],
                 f'{100 * features[n + "_moving_frac"]:.0f}%, '
                 f'f {features[n + "_dominant_freq_hz"]:.2f} Hz')
     for pair in ('elbow', 'knee', 'shoulder', 'hip'):
-        lines.append(f'lr_{pair:9s} angle r {features[f"lr_{pair}_angle_corr"]:.2f},'
-                     f' asymmetry {features[f"lr_{pair}_angle_asym"]:+.2f}')
+        corr = features[f'lr_{pair}_angle_corr']
+        asym = features[f'lr_{pair}_angle_asym']
+        lines.append(f'lr_{pair:9s} angle r {corr:.2f}, asymmetry '
+                     f'{asym:+.2f}')
     ax_txt.text(0, 1, '\n'.join(lines), va='top', family='monospace',
                 fontsize=8.5)
     fig.suptitle(f'Movement sheet: {title or prep.source}', fontsize=12)
