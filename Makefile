@@ -16,11 +16,12 @@ define step
 	@mkdir -p $(STAMPS) && touch $@
 endef
 
-.PHONY: setup test quickstart clean-venv help
+.PHONY: setup test quickstart onnx clean-venv help
 help:
 	@echo "make quickstart  - set up, then run the whole pipeline on generated data"
 	@echo "make test        - set up, then run the test suite"
 	@echo "make setup       - only create .venv and install everything"
+	@echo "make onnx        - optional: add ONNX Runtime (faster CPU inference)"
 
 setup: $(STAMPS)/project
 
@@ -61,6 +62,14 @@ $(STAMPS)/project: setup.py $(STAMPS)/tests
 # INFANT_MMPOSE_REALDATA and skip with a reason when the folder is absent.
 test: setup
 	INFANT_MMPOSE_REALDATA=$(REALDATA) $(PY) -m pytest tests -q $(PYTEST_ARGS)
+
+# Optional ONNX Runtime backend (requirements/optional-onnx.txt); the default
+# install stays without it and its tests skip with the reason.
+onnx: $(STAMPS)/onnx
+
+$(STAMPS)/onnx: requirements/optional-onnx.txt $(STAMPS)/project
+	$(call step,install the optional ONNX Runtime (requirements/optional-onnx.txt),\
+	  $(PIP) install -q -r requirements/optional-onnx.txt)
 
 quickstart: setup
 	$(PY) tools/quickstart.py $(QUICKSTART_ARGS)

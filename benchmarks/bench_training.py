@@ -29,8 +29,14 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--threads', type=int, default=torch.get_num_threads())
     parser.add_argument('--lifter-iters', type=int, default=30)
-    parser.add_argument('--pose2d-iters', type=int, default=3)
-    return parser.parse_args()
+    parser.add_argument('--pose2d-iters', type=int, default=3,
+                        help='0 skips the 2D models')
+    args = parser.parse_args()
+    if args.lifter_iters < 1:
+        parser.error(f'--lifter-iters must be >= 1, got {args.lifter_iters}')
+    if args.pose2d_iters < 0:
+        parser.error(f'--pose2d-iters must be >= 0, got {args.pose2d_iters}')
+    return args
 
 
 def _setup(config: str, root: str, split_overrides: dict):
@@ -83,6 +89,9 @@ def main():
               f'{per_epoch:.2f} s per epoch of 8,000 samples '
               '(thesis: 2.19 s on a GTX TITAN X)')
 
+        if args.pose2d_iters == 0:
+            print('2D models: skipped (--pose2d-iters 0)')
+            return
         for config, label in (
                 ('pose2d/td-hm_res50_minirgbd-256x256.py',
                  'thesis SimpleBaseline R50 256x256'),

@@ -160,6 +160,11 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
         keypoint_definition: definition name of the 2D model's output; found
             from its joint names when None.
         show_progress: print a progress bar (frames done, frames per second).
+        backend: ``'pytorch'`` or ``'onnxruntime'``: export the networks
+            with ``torch.onnx`` and run them with ONNX Runtime (optional
+            install, ``make onnx``; see :mod:`.onnx_backend`).
+        onnx_dir: where the exported ``.onnx`` files are written
+            (``backend='onnxruntime'``; default: a temporary folder).
 
     Use like MMPose's inferencers::
 
@@ -188,7 +193,15 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
                  scope: str = 'mmpose',
                  det_cat_id: int = 0,
                  keypoint_definition: Optional[str] = None,
-                 show_progress: bool = True) -> None:
+                 show_progress: bool = True,
+                 backend: str = 'pytorch',
+                 onnx_dir: Optional[str] = None) -> None:
+        if backend not in ('pytorch', 'onnxruntime'):
+            raise ValueError("backend must be 'pytorch' or 'onnxruntime', "
+                             f'got {backend!r}')
+        if backend == 'onnxruntime':   # fail before building anything
+            from .onnx_backend import require_onnxruntime
+            require_onnxruntime()
         model = model if model is not None else config_path(DEFAULT_CONFIGS['lifter'])
         pose2d_model = (pose2d_model if pose2d_model is not None else
                         config_path(DEFAULT_CONFIGS['pose2d']))
@@ -219,6 +232,11 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
         check_weights_fit(self.pose2d.model, pose2d_weights, '2D model checkpoint')
         check_weights_fit(self.model, weights, 'lifter checkpoint')
         self._setup_definitions(keypoint_definition)
+        self.backend = backend
+        self.onnx_files: Dict[str, str] = {}
+        if backend == 'onnxruntime':
+            from .onnx_backend import use_onnx_runtime_for_inferencer
+            self.onnx_files = use_onnx_runtime_for_inferencer(self, onnx_dir)
 
     def _setup_definitions(self, keypoint_definition: Optional[str]) -> None:
         """Work out which joints the 2D model gives and the lifter returns."""

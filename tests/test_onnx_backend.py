@@ -1,0 +1,101 @@
+"""ONNX export + ONNX Runtime backend (infant_mmpose.apis.onnx_backend).
+
+The runtime is an optional install (``make onnx``): without it these tests
+skip with that reason. Models: the quickstart configs, untrained (seeded).
+"""
+import importlib.util
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+from infant_mmpose.apis import InfantPoseInferencer
+from infant_mmpose.apis.onnx_backend import (INSTALL_HINT, export_onnx,
+                                             onnxruntime_available,
+                                             use_onnx_runtime)
+from infant_mmpose.apis.untrained_checkpoint import save_untrained_checkpoint
+from infant_mmpose.datasets.keypoint_definitions import get_definition
+from infant_mmpose.utils import config_path
+
+CFG = {k: config_path(f'quickstart/{k}.py') for k in ('detector', 'pose2d', 'lifter')}
+MPII = get_definition('mpii16')
+
+needs_onnx = pytest.mark.skipif(
+    not (onnxruntime_available() and importlib.util.find_spec('onnx')),
+    reason=f'optional ONNX packages not installed: {INSTALL_HINT}')
+
+
+@pytest.fixture(scope='module')
+def checkpoints(tmp_path_factory):
+    out = tmp_path_factory.mktemp('ckpt')
+    return dict(
+        detector=save_untrained_checkpoint(CFG['detector'], str(out / 'det.pth')),
+        pose2d=save_untrained_checkpoint(CFG['pose2d'], str(out / 'pose2d.pth'),
+                                         dataset_meta=MPII),
+        lifter=save_untrained_checkpoint(CFG['lifter'], str(out / 'lifter.pth'),
+                                         dataset_meta=MPII))
+
+
+def _inferencer(checkpoints, **kwargs):
+    return InfantPoseInferencer(
+        CFG['lifter'], checkpoints['lifter'], CFG['pose2d'], checkpoints['pose2d'],
+        CFG['detector'], checkpoints['detector'], device='cpu',
+        show_progress=False, **kwargs)
+
+
+@needs_onnx
+def test_onnx_runtime_gives_the_pytorch_outputs(checkpoints, minirgbd_root,
+                                                tmp_path, one_torch_thread):
+    frames = osp.join(minirgbd_root, '11', 'rgb')
+    torch_run = _inferencer(checkpoints).run(frames, bbox_thr=0.0).series
+    inf = _inferencer(checkpoints, backend='onnxruntime',
+                      onnx_dir=str(tmp_path / 'onnx'))
+    assert sorted(inf.onnx_files) == ['detector', 'lifter', 'pose2d']
+    assert all(osp.getsize(p) > 0 for p in inf.onnx_files.values())
+    # the exported parts really run in ONNX Runtime: no torch weights left
+    assert not any(True for _ in inf.pose2d.model.backbone.parameters())
+    assert not any(True for _ in inf.detector.model.backbone.parameters())
+    onnx_run = inf.run(frames, bbox_thr=0.0).series
+    assert onnx_run.status == torch_run.status
+    np.testing.assert_allclose(onnx_run.bboxes, torch_run.bboxes, atol=1e-2)
+    np.testing.assert_allclose(onnx_run.keypoints_2d, torch_run.keypoints_2d,
+                               atol=1e-3)      # px
+    np.testing.assert_allclose(onnx_run.keypoint_scores,
+                               torch_run.keypoint_scores, atol=1e-4)
+    np.testing.assert_allclose(onnx_run.keypoints_3d, torch_run.keypoints_3d,
+                               atol=1e-2)      # mm
+
+
+@needs_onnx
+def test_exported_lifter_matches_its_torch_head_on_random_input(checkpoints,
+                                                                tmp_path):
+    from mmpose.apis import init_model
+    model = init_model(CFG['lifter'], checkpoints['lifter'], device='cpu')
+    x = torch.randn(5, 2 * MPII['num_keypoints'], 1,
+                    generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = model.head.forward(model.extract_feat(x))
+    path = export_onnx(model, 'lifter', str(tmp_path / 'lifter.onnx'))
+    use_onnx_runtime(model, 'lifter', path)
+    with torch.no_grad():   # batch 5 through a graph exported with batch 1
+        got = model.head.forward(model.extract_feat(x))
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=1e-5)
+    assert got.shape == expected.shape
+
+
+def test_backend_is_checked_and_missing_runtime_is_named(checkpoints,
+                                                         monkeypatch):
+    with pytest.raises(ValueError, match='backend'):
+        _inferencer(checkpoints, backend='tensorrt')
+    import builtins
+    real_import = builtins.__import__
+
+    def no_onnxruntime(name, *args, **kwargs):
+        if name == 'onnxruntime':
+            raise ImportError('No module named onnxruntime')
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, '__import__', no_onnxruntime)
+    with pytest.raises(ImportError, match='optional-onnx.txt'):
+        _inferencer(checkpoints, backend='onnxruntime')
