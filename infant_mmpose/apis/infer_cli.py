@@ -7,6 +7,11 @@ Console entry point ``infant-mmpose-infer`` (proposed) and ``tools/infer.py``::
         --lifter-checkpoint lifter.pth --smooth-3d type=SavitzkyGolayFilter window_length=9
 
 Configs default to ``configs/quickstart/{detector,pose2d,lifter}.py``.
+Published weights: ``--weights-dir DIR`` runs the thesis's release converted
+by ``tools/model_converters/thesis_to_mmpose.py`` (``configs/thesis_release/``);
+``--zoo`` (or ``--zoo-detector`` / ``--zoo-pose2d``) takes the COCO detector
+(person as the infant) and the MPII 2D model from the OpenMMLab zoo. Explicit
+``--det-*`` / ``--pose2d-*`` / ``--lifter-*`` flags override both.
 Writes ``<name>.json``, ``<name>.csv``, ``<name>.npz`` and the visualisation
 into ``--out-dir``; bad input ends with a one-line message and exit status 2.
 """
@@ -30,6 +35,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--pose2d-checkpoint', help='2D model checkpoint')
     p.add_argument('--lifter-config', help='lifter config (default: quickstart)')
     p.add_argument('--lifter-checkpoint', help='lifter checkpoint')
+    p.add_argument('--weights-dir', help='folder of the converted thesis '
+                   'release (pose2d.pth, lifter.pth, detector.pth from '
+                   'tools/model_converters/thesis_to_mmpose.py)')
+    p.add_argument('--zoo', action='store_true', help='detector and 2D model '
+                   'from the OpenMMLab zoo (same as --zoo-detector '
+                   '--zoo-pose2d); downloaded once into the torch hub cache')
+    p.add_argument('--zoo-detector', action='store_true', help='MMDetection\'s '
+                   'COCO Faster R-CNN R50-FPN, class "person" as the infant')
+    p.add_argument('--zoo-pose2d', action='store_true', help='MMPose\'s MPII '
+                   'SimpleBaseline ResNet-50 (16 MPII joints)')
     p.add_argument('--device', default='cpu', help='e.g. cpu or cuda:0')
     p.add_argument('--batch-size', type=int, default=8,
                    help='frames per batch through each model')
@@ -38,7 +53,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--bbox-thr', type=float, default=0.3,
                    help='minimum detector score of an infant box')
     p.add_argument('--det-cat-id', type=int, default=0,
-                   help='class index of "infant" in the detector')
+                   help='class index of "infant" in the detector (0 for the '
+                   'thesis detector and for COCO person)')
     p.add_argument('--fps', type=float,
                    help='frame rate (default: the video\'s; 30 for images)')
     p.add_argument('--max-frames', type=int,
@@ -60,11 +76,47 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def resolve_models(args: argparse.Namespace) -> None:
+    """Fill ``args.<part>_config`` / ``<part>_checkpoint`` from
+    ``--weights-dir`` and the zoo flags, keeping explicitly given ones.
+
+    Raises:
+        FileNotFoundError: a missing weights folder / download, or a part
+            that neither the weights folder nor another flag provides.
+    """
+    from infant_mmpose.apis.published_weights import (release_models,
+                                                      zoo_models)
+    parts = [p for p, flag in (('det', args.zoo or args.zoo_detector),
+                               ('pose2d', args.zoo or args.zoo_pose2d)) if flag]
+    chosen = {}
+    if args.weights_dir:
+        chosen.update(release_models(args.weights_dir))
+    if parts:
+        # an explicit zoo flag wins over the release for its part
+        chosen.update(zoo_models(parts))
+    for key, value in chosen.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.weights_dir:
+        hints = dict(det='--zoo-detector (COCO person) or --det-config/'
+                     '--det-checkpoint; the thesis release may not include '
+                     'its detector', pose2d='--zoo-pose2d or --pose2d-config/'
+                     '--pose2d-checkpoint', lifter='--lifter-config/'
+                     '--lifter-checkpoint')
+        files = dict(det='detector.pth', pose2d='pose2d.pth',
+                     lifter='lifter.pth')
+        for part, hint in hints.items():
+            if getattr(args, f'{part}_checkpoint') is None:
+                raise FileNotFoundError(
+                    f'{args.weights_dir} has no {files[part]}: add {hint}')
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the inferencer; returns the exit status (0 ok, 2 bad input)."""
     args = parse_args(argv)
     from infant_mmpose.apis import FrameSourceError, InfantPoseInferencer
     try:
+        resolve_models(args)
         inferencer = InfantPoseInferencer(
             model=args.lifter_config, weights=args.lifter_checkpoint,
             pose2d_model=args.pose2d_config,

@@ -3,3 +3,4 @@ from . import backbones  # noqa: F401
 from . import codecs  # noqa: F401
 from . import heads  # noqa: F401
 from . import hooks  # noqa: F401
+from . import task_modules  # noqa: F401

@@ -1,0 +1,1 @@
+"""Checkpoint converters (not registered components)."""

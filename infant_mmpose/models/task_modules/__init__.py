@@ -1,0 +1,4 @@
+"""Registered MMDetection task modules; importing registers them."""
+from .torchvision_anchor_generator import TorchvisionAnchorGenerator
+
+__all__ = ['TorchvisionAnchorGenerator']
