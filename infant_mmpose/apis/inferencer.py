@@ -39,6 +39,8 @@ from mmpose.registry import INFERENCERS
 
 from infant_mmpose.datasets.keypoint_definitions import (available_definitions,
                                                          get_definition)
+from infant_mmpose.models.codecs.raw_pixel_pose_lifting import \
+    warn_if_other_image_size
 from infant_mmpose.smoothing import build_filter
 from infant_mmpose.utils import config_path
 from .box_selection import BoxSelector, top_box
@@ -82,6 +84,10 @@ def check_weights_fit(model: torch.nn.Module, weights: Optional[str],
     ckpt = _load_checkpoint(weights, map_location='cpu')
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
     state = {k[len('module.'):] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    # MMPose 0.x zoo files say keypoint_head.*; MMPose renames it on loading
+    state = {'head.' + k[len('keypoint_head.'):]
+             if k.startswith('keypoint_head.') else k: v
              for k, v in state.items()}
     own = model.state_dict()
     missing = [k for k in own if k not in state]
@@ -271,6 +277,8 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
         # only close to 0, so outputs are re-centred on the predicted root.
         self.root_index = ([root] if isinstance(root, int) else
                            list(root) if root is not None else None)
+        if not getattr(decoder, 'recentre_output', True):
+            self.root_index = None  # e.g. the thesis release: raw output
         if self.definition_3d != self.definition_2d:
             raise ValueError(
                 f'the 2D model gives {self.definition_2d} joints but the lifter '
@@ -505,6 +513,8 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
         image invisible, as in the training data; zero lifting targets so the
         codec's root offset is 0).
         """
+        warn_if_other_image_size(getattr(self.model.head, 'decoder', None),
+                                 rows['image_sizes'][readable])
         k = self.meta_3d['num_keypoints']
         out = np.full((len(keypoints_2d), k, 3), np.nan)
         indices = np.flatnonzero(readable)
