@@ -513,8 +513,9 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
         image invisible, as in the training data; zero lifting targets so the
         codec's root offset is 0).
         """
-        warn_if_other_image_size(getattr(self.model.head, 'decoder', None),
-                                 rows['image_sizes'][readable])
+        warn_if_other_image_size(
+            getattr(getattr(self.model, 'head', None), 'decoder', None),
+            rows['image_sizes'][readable])
         k = self.meta_3d['num_keypoints']
         out = np.full((len(keypoints_2d), k, 3), np.nan)
         indices = np.flatnonzero(readable)
