@@ -21,14 +21,16 @@ PCK3D_AUC_THRESHOLDS_MM = tuple(float(t) for t in range(0, 151, 5))
 
 def joint_errors(pred: np.ndarray,
                  gt: np.ndarray,
-                 root_index: Optional[int] = None) -> np.ndarray:
+                 root_index: Optional[Union[int, Sequence[int]]] = None
+                 ) -> np.ndarray:
     """Euclidean distance per joint.
 
     Args:
         pred: ``(N, K, D)`` predicted coordinates.
         gt: ``(N, K, D)`` ground-truth coordinates, same unit.
         root_index: if given, both poses are first expressed relative to
-            this joint (e.g. the pelvis for pelvis-centred 3D errors).
+            this joint (e.g. the pelvis for pelvis-centred 3D errors), or to
+            the mean of these joints (e.g. the hips' midpoint in COCO-17).
 
     Returns:
         ``(N, K)`` float64 distances in the input unit.
@@ -39,11 +41,13 @@ def joint_errors(pred: np.ndarray,
         raise ValueError(f'pred {pred.shape} and gt {gt.shape} must both be '
                          '(N, K, D) arrays of the same shape')
     if root_index is not None:
-        if not -gt.shape[1] <= root_index < gt.shape[1]:
+        roots = np.atleast_1d(np.asarray(root_index))
+        if roots.size == 0 or not np.all((-gt.shape[1] <= roots)
+                                         & (roots < gt.shape[1])):
             raise ValueError(f'root_index {root_index} is out of range for '
                              f'{gt.shape[1]} joints')
-        pred = pred - pred[:, root_index:root_index + 1]
-        gt = gt - gt[:, root_index:root_index + 1]
+        pred = pred - pred[:, roots].mean(axis=1, keepdims=True)
+        gt = gt - gt[:, roots].mean(axis=1, keepdims=True)
     return np.linalg.norm(pred - gt, axis=-1)
 
 

@@ -110,13 +110,14 @@ def mean_pose_3d_baseline(lifter_config: str,
     from mmpose.registry import METRICS
     init_default_scope('mmpose')
     cfg = load_config(lifter_config)
-    root = cfg.lifter_codec['root_index']
+    # the pelvis, or the joints whose mean is the root (COCO-17: the hips)
+    root = np.atleast_1d(cfg.lifter_codec['root_index'])
     train = _mapped_dataset(cfg.train_dataloader.dataset, data_root,
                             sequences='train', keypoints_2d='gt')
     poses = []
     for i in range(len(train)):
         target = train[i]['lifting_target'][0]
-        poses.append(target - target[root])
+        poses.append(target - target[root].mean(axis=0))
     mean_pose = np.mean(poses, axis=0)
     test = _mapped_dataset(cfg.test_dataloader.dataset, data_root,
                            sequences='test', keypoints_2d='gt',

@@ -115,7 +115,7 @@ def predict_pose2d_minirgbd(config: str, checkpoint: Optional[str],
                             data_root: str,
                             sequences: Union[str, Sequence[int]],
                             detections_file: Optional[str], out_file: str,
-                            keypoint_definition: str = 'mpii16',
+                            keypoint_definition: Optional[str] = None,
                             batch_size: int = 8,
                             device: str = 'cpu') -> List[Dict]:
     """Predict 2D keypoints for every frame of ``sequences``.
@@ -125,7 +125,8 @@ def predict_pose2d_minirgbd(config: str, checkpoint: Optional[str],
             gives the crops.
         detections_file: boxes to crop with (None = the data set's default,
             boxes from the masks).
-        keypoint_definition: definition of the model's heatmaps.
+        keypoint_definition: definition of the model's heatmaps; default:
+            the config's ``common_definition`` (``'mpii16'`` if unset).
 
     Returns:
         The records written: ``sequence``, ``frame``, ``keypoints`` (K, 2)
@@ -153,5 +154,7 @@ def predict_pose2d_minirgbd(config: str, checkpoint: Optional[str],
                      keypoints=keypoints.tolist(),
                      scores=scores.tolist()))
     records.sort(key=lambda r: (r['sequence'], r['frame']))
-    save_pose2d_predictions(out_file, records, keypoint_definition)
+    save_pose2d_predictions(
+        out_file, records,
+        keypoint_definition or cfg.get('common_definition', 'mpii16'))
     return records

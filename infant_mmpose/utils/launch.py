@@ -71,7 +71,10 @@ def add_common_args(parser) -> None:
 
 
 def load_config(args):
-    """Read ``args.config``, apply ``--cfg-options``, ``--launcher``,
+    """Read ``args.config``, apply ``--cfg-options`` (and the config's
+    ``common_definition``, see
+    :func:`~infant_mmpose.datasets.common_definition.apply_common_definition`),
+    ``--launcher``,
     ``--work-dir`` (default ``work_dirs/<config name>``) and ``--show*``.
 
     Raises:
@@ -85,9 +88,12 @@ def load_config(args):
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     if not osp.isfile(args.config):
         sys.exit(f'error: config file not found: {args.config}')
+    from infant_mmpose.datasets.common_definition import \
+        apply_common_definition
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    apply_common_definition(cfg)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

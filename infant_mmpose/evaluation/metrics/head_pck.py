@@ -1,5 +1,5 @@
 """PCKh with the per-sequence head length (the thesis's MINI-RGBD metric)."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.logging import MMLogger
@@ -38,7 +38,7 @@ class HeadPCK(JointErrorMetric):
     def __init__(self,
                  factors: Sequence[float] = (1.0, 2.0),
                  mode: str = '2d',
-                 root_index: Optional[int] = None,
+                 root_index: Optional[Union[int, Sequence[int]]] = None,
                  per_joint: bool = True,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:

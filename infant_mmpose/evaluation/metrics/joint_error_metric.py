@@ -18,7 +18,7 @@ Where the values come from (MMPose conventions):
   coordinates; ``root_index`` (the pelvis) re-centres both so the errors are
   pelvis-relative whether or not the root was added back.
 """
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -53,7 +53,9 @@ class JointErrorMetric(BaseMetric):
     Args:
         mode: ``'2d'`` (pixels) or ``'3d'`` (millimetres), see module doc.
         root_index: 3D only: joint the poses are re-centred on before
-            measuring (the pelvis: 6 in ``mpii16``). ``None`` compares the
+            measuring (the pelvis: 6 in ``mpii16``), or joints whose mean
+            they are re-centred on (the hips, ``[11, 12]`` in ``coco17``).
+            ``None`` compares the
             coordinates as given, like MMPose's ``MPJPE``.
         per_joint: also report one value per joint, keyed
             ``<metric>/<joint name>`` with names from the data set's
@@ -70,7 +72,7 @@ class JointErrorMetric(BaseMetric):
 
     def __init__(self,
                  mode: str = '2d',
-                 root_index: Optional[int] = None,
+                 root_index: Optional[Union[int, Sequence[int]]] = None,
                  per_joint: bool = True,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:

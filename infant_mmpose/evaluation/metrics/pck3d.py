@@ -1,5 +1,5 @@
 """3D PCK at a fixed distance and its AUC (the MPI-INF-3DHP metric)."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Union
 
 from mmengine.logging import MMLogger
 from mmpose.registry import METRICS
@@ -35,7 +35,7 @@ class PCK3D(JointErrorMetric):
                  threshold: float = PCK3D_THRESHOLD_MM,
                  auc_thresholds: Sequence[float] = PCK3D_AUC_THRESHOLDS_MM,
                  inclusive: bool = True,
-                 root_index: Optional[int] = None,
+                 root_index: Optional[Union[int, Sequence[int]]] = None,
                  per_joint: bool = True,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:

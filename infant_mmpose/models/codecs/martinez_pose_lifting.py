@@ -20,7 +20,7 @@ targets), which the project's 3D metrics (PCKh needs ``head_size``) read.
 Decoding returns root-relative coordinates (root joint = 0) in the target
 units (mm for this project's data sets).
 """
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -74,6 +74,12 @@ class MartinezPoseLifting(ImagePoseLifting):
         root_index (int | list[int]): Root (pelvis) index; 6 in ``mpii16``.
         input_norm (str): ``'pixel'`` (thesis), ``'root_extent'`` or
             ``'root_median'``.
+        ignore_input_joints (list[int]): joints whose 2D input is always 0
+            (and left out of the ``root_*`` scale): joints no training data
+            set labels, e.g. COCO-17's eyes and ears for a lifter trained on
+            MINI-RGBD and MPI-INF-3DHP, so that a 2D model that does predict
+            them (any COCO model) gives the lifter no input it never saw.
+            Default: none.
         target_scale (float): the network learns ``target / target_scale``
             (e.g. 100: decimetres instead of millimetres, which Adam reaches
             in far fewer steps from a zero-initialised output); decoding
@@ -97,6 +103,7 @@ class MartinezPoseLifting(ImagePoseLifting):
                  root_index: Union[int, List[int]] = 0,
                  input_norm: str = 'pixel',
                  target_scale: float = 1.0,
+                 ignore_input_joints: Sequence[int] = (),
                  **kwargs):
         if input_norm not in INPUT_NORMS:
             raise ValueError(f'input_norm must be one of {INPUT_NORMS}, '
@@ -104,9 +111,17 @@ class MartinezPoseLifting(ImagePoseLifting):
         if not target_scale > 0:
             raise ValueError(f'target_scale must be positive, got '
                              f'{target_scale}')
+        ignored = [int(i) for i in ignore_input_joints]
+        if any(not 0 <= i < num_keypoints for i in ignored):
+            raise ValueError(f'ignore_input_joints {ignored} must be joint '
+                             f'indices in 0..{num_keypoints - 1}')
         super().__init__(num_keypoints, root_index=root_index, **kwargs)
+        if set(ignored) & set(self.root_index):
+            raise ValueError(f'ignore_input_joints {ignored} contains the '
+                             f'root {self.root_index}')
         self.input_norm = input_norm
         self.target_scale = float(target_scale)
+        self.ignore_input_joints = ignored
 
     def encode(self,
                keypoints: np.ndarray,
@@ -123,10 +138,19 @@ class MartinezPoseLifting(ImagePoseLifting):
                 f'MartinezPoseLifting(num_keypoints={self.num_keypoints}) got '
                 f'2D keypoints with {keypoints.shape[-2]} joints: map the data '
                 'to the common definition (KeypointMapping) first')
+        used_visible = keypoints_visible
+        if self.ignore_input_joints:
+            used_visible = (np.ones(keypoints.shape[:-1], np.float32)
+                            if keypoints_visible is None else
+                            np.array(keypoints_visible, dtype=np.float32))
+            used_visible[..., self.ignore_input_joints] = 0
         if self.input_norm != 'pixel':
             keypoints = normalize_root_relative(
-                keypoints, keypoints_visible, self.root_index,
+                keypoints, used_visible, self.root_index,
                 scale=self.input_norm[len('root_'):])
+        if self.ignore_input_joints:
+            keypoints = np.array(keypoints, dtype=np.float32)
+            keypoints[..., self.ignore_input_joints, :] = 0
         encoded = super().encode(keypoints, keypoints_visible,
                                  lifting_target, lifting_target_visible)
         if self.target_scale != 1.0:
