@@ -15,7 +15,8 @@ from mmengine.registry import init_default_scope
 import infant_mmpose  # noqa: F401  (registers modules)
 from infant_mmpose.datasets.common_definition import (apply_common_definition,
                                                       root_indices)
-from infant_mmpose.datasets.keypoint_definitions import get_definition
+from infant_mmpose.datasets.keypoint_definitions import (DERIVED_JOINTS,
+                                                         get_definition)
 from infant_mmpose.datasets.transforms import KeypointMapping
 from infant_mmpose.evaluation.functional import joint_errors
 from infant_mmpose.pipeline.mm_runner import load_config
@@ -91,7 +92,6 @@ def test_mapping_to_coco17_by_joint_name(source):
 
 
 def test_coco17_to_mpii16_derives_pelvis_and_thorax():
-    from infant_mmpose.datasets.keypoint_definitions import DERIVED_JOINTS
     rng = np.random.default_rng(1)
     coords = rng.uniform(0, 500, (2, 17, 2))
     visible = np.ones((2, 17), np.float32)

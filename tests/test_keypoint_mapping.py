@@ -20,7 +20,8 @@ from infant_mmpose.datasets.transforms import KeypointMapping
 
 init_default_scope('mmpose')
 
-ALL = ['minirgbd25', 'mpii16', 'mpi_inf_3dhp28', 'mpi_inf_3dhp17', 'mavhea12']
+ALL = ['minirgbd25', 'mpii16', 'mpi_inf_3dhp28', 'mpi_inf_3dhp17', 'mavhea12',
+       'coco17']
 
 MPII_NAMES = [
     'right_ankle', 'right_knee', 'right_hip', 'left_hip', 'left_knee',
@@ -54,7 +55,14 @@ MAVHEA_NAMES = [
     'left_ankle', 'right_ankle', 'right_knee', 'right_hip', 'right_shoulder',
     'right_elbow', 'right_wrist'
 ]
+COCO_NAMES = [
+    'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
+    'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
+    'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee',
+    'right_knee', 'left_ankle', 'right_ankle'
+]
 NAMES = {
+    'coco17': COCO_NAMES,
     'minirgbd25': MINIRGBD_NAMES,
     'mpii16': MPII_NAMES,
     'mpi_inf_3dhp28': H3DHP28_NAMES,
@@ -223,8 +231,8 @@ def test_compositions_through_mpii():
 
 
 def test_unknown_definition_names_are_rejected():
-    with pytest.raises(KeyError, match='coco17'):
-        get_mapping('coco17', 'mpii16')
+    with pytest.raises(KeyError, match='h36m17'):
+        get_mapping('h36m17', 'mpii16')
     with pytest.raises(KeyError, match='mpii'):
         get_definition('mpii')
     with pytest.raises(KeyError, match='h36m'):

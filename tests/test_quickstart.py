@@ -4,12 +4,14 @@ test sequence, report and summary. One-epoch schedules: this checks the
 glue and the outputs, not the models' quality (the quickstart run itself
 shows that; see README)."""
 import csv
+import json
 import os.path as osp
 import subprocess
 import sys
 
 from pipeline_helpers import tiny_quickstart_options
 
+from infant_mmpose.datasets.keypoint_definitions import get_definition
 from infant_mmpose.utils import PROJECT_ROOT
 
 STAGES = ('detector', 'pose2d', 'lifter_pretrain', 'lifter_gt2d',
@@ -63,3 +65,34 @@ def test_quickstart_writes_every_output(tmp_path):
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr
     for stage in STAGES:
         assert f'{stage}: already done, skipped' in again.stdout
+
+
+def test_quickstart_in_coco17(tmp_path):
+    """``--common-definition coco17``: every stage trains and is tested in
+    COCO-17 (one switch), and the same outputs come out."""
+    out, data = tmp_path / 'out', tmp_path / 'data'
+    cmd = [sys.executable, osp.join(PROJECT_ROOT, 'tools', 'quickstart.py'),
+           '--out', str(out), '--data', str(data), '--frames', str(FRAMES),
+           '--adult-frames', '2', '--common-definition', 'coco17',
+           '--cfg-options'] + tiny_quickstart_options(STAGES)
+    result = subprocess.run(cmd, capture_output=True, text=True,
+                            cwd=str(tmp_path))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    printed = result.stdout[result.stdout.index('QUICKSTART SUMMARY'):]
+    assert 'coco17' in printed.splitlines()[0]
+    for stage in ('detector', 'pose2d', 'lifter_gt2d',
+                  'lifter_gt2d_on_pred2d', 'lifter_pred2d'):
+        assert f'| {stage} |' in printed
+    # the stages' configs, re-expressed in COCO-17, are kept with the run
+    from infant_mmpose.pipeline.mm_runner import load_config
+    pose2d = load_config(str(out / 'work' / 'configs' / 'pose2d.py'))
+    assert pose2d.model.head.out_channels == 17
+    # 2D predictions and the lifted time series are COCO-17 joints
+    predictions = json.load(open(out / 'work' / 'pose2d_predictions' /
+                                 'minirgbd_pose2d.json'))
+    assert predictions['keypoint_definition'] == 'coco17'
+    with open(out / 'inference' / 'test_sequence_11.csv', newline='') as f:
+        rows = list(csv.DictReader(f))
+    joints = list(dict.fromkeys(row['joint'] for row in rows))
+    assert joints == list(get_definition('coco17')['keypoint_name2id'])
+    assert 'coco17' in open(out / 'report' / 'report.md').read()

@@ -32,9 +32,9 @@ COCO-17) are left alone.
 """
 from typing import Any, Iterator, List, Optional
 
-from . import keypoint_definitions
 from .keypoint_definitions import (DEFINITION_FILES, definition_file,
-                                   get_definition, num_keypoints)
+                                   derived_joint, get_definition,
+                                   num_keypoints)
 
 #: The lifter's root joint per definition: a joint name, or the name of a
 #: derived joint (``keypoint_definitions.DERIVED_JOINTS``) whose source
@@ -76,7 +76,7 @@ def root_indices(definition: str) -> List[int]:
     name2id = get_definition(definition)['keypoint_name2id']
     if name in name2id:
         return [name2id[name]]
-    return list(keypoint_definitions.derived_joint(definition, name))
+    return list(derived_joint(definition, name))
 
 
 def ignored_input_indices(definition: str) -> List[int]:

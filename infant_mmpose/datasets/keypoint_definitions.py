@@ -44,6 +44,7 @@ DEFINITION_FILES: Dict[str, str] = {
     'mpi_inf_3dhp28': '_base_/datasets/mpi_inf_3dhp28.py',
     'mpi_inf_3dhp17': '_base_/datasets/mpi_inf_3dhp17.py',
     'mavhea12': '_base_/datasets/mavhea12.py',
+    'coco17': '_base_/datasets/coco17.py',
 }
 
 #: The hub definition every table maps into (the thesis's common definition).
@@ -60,6 +61,14 @@ Source = Union[int, Tuple[int, ...]]
 #: shoulders 0.36 m apart turned in depth 4 m from a 1500 px camera they
 #: differ by up to about 1.5 px.
 DERIVED_JOINTS: Dict[str, Dict[str, Tuple[str, ...]]] = {
+    # COCO-17 has no pelvis and no thorax: MPII's pelvis is the hips'
+    # midpoint and its thorax the shoulders' midpoint (as MMPose's
+    # KeypointConverter derives them for COCO); the hips' midpoint is also
+    # the COCO-17 lifter's root (common_definition.ROOT_JOINTS).
+    'coco17': {
+        'hip_midpoint': ('left_hip', 'right_hip'),
+        'shoulder_midpoint': ('left_shoulder', 'right_shoulder')
+    },
     # MPII's thorax for both MPI-INF-3DHP tables: the 28-joint release has
     # spine4 (the thesis's thorax) but the 17-joint test set has no joint
     # there, only a mid-torso 'spine'; the shoulders' midpoint exists in
@@ -94,6 +103,19 @@ _TABLES: Dict[Tuple[str, str], List[Union[int, str, None]]] = {
     [10, 9, 8, 11, 12, 13, 14, 'shoulder_midpoint', 1, 16, 4, 3, 2, 5, 6, 7],
     # limbs only: pelvis, thorax, upper_neck and head_top are not labelled
     ('mavhea12', 'mpii16'): [6, 7, 8, 3, 4, 5, _, _, _, _, 11, 10, 9, 2, 1, 0],
+    # MINI-RGBD -> COCO-17 directly (through MPII 16 the nose would be
+    # lost): nose = noseVertex, the limbs by their SMIL names (upperArm =
+    # shoulder, foreArm = elbow, hand = wrist, thigh = hip, calf = knee,
+    # foot = ankle); eyes and ears have no source joint
+    ('minirgbd25', 'coco17'):
+    [24, _, _, _, _, 16, 17, 18, 19, 20, 21, 1, 2, 4, 5, 7, 8],
+    # COCO-17 -> MPII 16: the limbs by name, pelvis and thorax derived;
+    # nothing in COCO-17 is an upper neck or a head top. Read backwards
+    # (mpii16 -> coco17) it gives the limbs; MPI-INF-3DHP reaches COCO-17
+    # through MPII 16 (limbs only: it has no nose, eyes or ears)
+    ('coco17', 'mpii16'):
+    [16, 14, 12, 11, 13, 15, 'hip_midpoint', 'shoulder_midpoint', _, _, 10, 8,
+     6, 5, 7, 9],
     # the official 17-joint subset of the 28 (mpii_get_joint_set('relavant'),
     # 0-based): head_top, neck, arms, legs, pelvis, spine, head
     ('mpi_inf_3dhp28', 'mpi_inf_3dhp17'):
