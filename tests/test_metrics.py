@@ -62,9 +62,11 @@ def random_poses(rng, n, dims=2, noise=10.0, scale=256.0, p_invisible=0.2):
     return pred, gt, visible
 
 
-def numpy_pck(pred, gt, visible, thresholds, inclusive=True):
+def numpy_pck(pred, gt, visible, thresholds, inclusive=True,
+              zero_correct=True):
     """Independent PCK: loop over joints, % correct among visible ones,
-    then the mean over joints that were visible at least once."""
+    then the mean over joints that were visible at least once.
+    ``zero_correct=False``: the thesis's ``0 < distance`` rule."""
     per_joint = {}
     for k in range(pred.shape[1]):
         rows = np.flatnonzero(visible[:, k])
@@ -73,6 +75,8 @@ def numpy_pck(pred, gt, visible, thresholds, inclusive=True):
         dist = np.sqrt(((pred[rows, k] - gt[rows, k])**2).sum(axis=1))
         thr = np.broadcast_to(thresholds, (pred.shape[0], ))[rows]
         ok = dist <= thr if inclusive else dist < thr
+        if not zero_correct:
+            ok = ok & (dist != 0)
         per_joint[k] = 100.0 * ok.sum() / rows.size
     overall = sum(per_joint.values()) / len(per_joint) if per_joint else None
     return overall, per_joint
@@ -100,7 +104,8 @@ def test_headpck_2d_random_with_sequence_thresholds():
         for k, value in per_joint.items():
             assert result[f'PCKh@{factor}/{MPII_NAMES[k]}'] == \
                 pytest.approx(value)
-    assert len(result) == 2 * (K + 1)
+    assert len(result) == 2 * (K + 1) + 1
+    assert result['PCKh_zero_error_correct'] == 0.0  # the thesis's rule
 
 
 def test_headpck_sequence_specific_threshold():
@@ -171,11 +176,12 @@ def test_headpck_invisible_joints_and_all_invisible():
         pose_sample(pred[i], gt[i], np.zeros(K, bool), 12.0)
         for i in range(3)])
     assert np.isnan(nothing['PCKh@1.0']) and np.isnan(nothing['PCKh@2.0'])
-    assert set(nothing) == {'PCKh@1.0', 'PCKh@2.0'}
+    assert set(nothing) == {'PCKh@1.0', 'PCKh@2.0', 'PCKh_zero_error_correct'}
 
 
 def test_headpck_joint_names_fall_back_without_metainfo():
-    pred = gt = np.zeros((K, 2))
+    gt = np.zeros((K, 2))
+    pred = gt + [0.0, 0.5]
     result = evaluate(METRICS.build(dict(type='HeadPCK', factors=[1.0])),
                       [pose_sample(pred, gt, np.ones(K, bool), 1.0)],
                       meta=None)
@@ -269,19 +275,46 @@ def test_lifter_conventions(lifter_outputs):
     assert pred.shape == gt.shape
 
 
-def test_headpck_3d_pelvis_centred(lifter_outputs):
+@pytest.mark.parametrize('zero_correct', [False, True])
+def test_headpck_3d_pelvis_centred(lifter_outputs, zero_correct):
     pred, gt, visible, head = _lifter_arrays(lifter_outputs)
-    result = evaluate(
-        METRICS.build(dict(type='HeadPCK', mode='3d', root_index=PELVIS,
-                           factors=[1.0, 2.0, 6.0])), lifter_outputs)
+    cfg = dict(type='HeadPCK', mode='3d', root_index=PELVIS,
+               factors=[1.0, 2.0, 6.0])
+    if zero_correct:
+        cfg['zero_error_correct'] = True
+    result = evaluate(METRICS.build(cfg), lifter_outputs)
     for factor in (1.0, 2.0, 6.0):
         overall, per_joint = numpy_pck(centred(pred), centred(gt), visible,
-                                       factor * head)
+                                       factor * head,
+                                       zero_correct=zero_correct)
         assert result[f'PCKh@{factor}'] == pytest.approx(overall)
         for k, value in per_joint.items():
             assert result[f'PCKh@{factor}/{MPII_NAMES[k]}'] == \
                 pytest.approx(value)
-    assert result['PCKh@1.0/pelvis'] == 100.0  # zero error after centring
+    # zero error after centring: the thesis (default) never counts the
+    # pelvis, the other convention always does
+    assert result['PCKh@1.0/pelvis'] == (100.0 if zero_correct else 0.0)
+    assert result['PCKh_zero_error_correct'] == float(zero_correct)
+
+
+def test_headpck_conventions_differ_by_the_roots_share_only(lifter_outputs):
+    """Every joint visible in every sample: the two conventions differ by
+    exactly 100 / 16 points (the pelvis), for any factor."""
+    samples = []
+    for s in lifter_outputs:
+        s = dict(s, gt_instances=dict(s['gt_instances']))
+        s['gt_instances']['lifting_target_visible'] = np.ones((1, K))
+        samples.append(s)
+    build = dict(type='HeadPCK', mode='3d', root_index=PELVIS,
+                 factors=[1.0, 1e4])
+    thesis = evaluate(METRICS.build(build), samples)
+    other = evaluate(METRICS.build(dict(build, zero_error_correct=True)),
+                     samples)
+    for factor in (1.0, 1e4):
+        key = f'PCKh@{factor}'
+        assert other[key] - thesis[key] == pytest.approx(100.0 / K)
+    # a huge threshold: every joint but the pelvis is correct
+    assert thesis['PCKh@10000.0'] == pytest.approx(100.0 * (K - 1) / K)
 
 
 def test_ajpe_3d_matches_numpy_and_mmpose_mpjpe(lifter_outputs):

@@ -197,22 +197,28 @@ def test_lifter_values_match_numpy_on_the_dumped_predictions(lifter_tested):
     dist = np.linalg.norm((pred - pred[:, pelvis:pelvis + 1]) -
                           (gt - gt[:, pelvis:pelvis + 1]), axis=-1)
 
-    def pck(thresholds):
+    def pck(thresholds, zero_correct=True):
+        # zero_correct=False: the thesis's PCKh rule 0 < distance <= thr
         per_joint = {}
         for k, name in enumerate(names):
             rows = visible[:, k]
             if rows.any():
                 thr = np.broadcast_to(thresholds, rows.shape)[rows]
-                per_joint[name] = 100.0 * np.mean(dist[rows, k] <= thr)
+                ok = dist[rows, k] <= thr
+                if not zero_correct:
+                    ok &= dist[rows, k] > 0
+                per_joint[name] = 100.0 * np.mean(ok)
         return np.mean(list(per_joint.values())), per_joint
 
     assert metrics['AJPE'] == pytest.approx(dist[visible].mean(), rel=1e-5)
     assert metrics['AJPE/pelvis'] == 0.0
     for factor in (1.0, 2.0):
-        overall, per_joint = pck(factor * head)
+        overall, per_joint = pck(factor * head, zero_correct=False)
         assert metrics[f'PCKh@{factor}'] == pytest.approx(overall)
         assert metrics[f'PCKh@{factor}/left_wrist'] == pytest.approx(
             per_joint['left_wrist'])
+        assert metrics[f'PCKh@{factor}/pelvis'] == 0.0  # thesis rule
+    assert metrics['PCKh_zero_error_correct'] == 0.0
     overall, per_joint = pck(150.0)
     assert metrics['PCK@150mm'] == pytest.approx(overall)
     assert metrics['AUC'] == pytest.approx(

@@ -268,3 +268,32 @@ def test_data_note_heads_the_report(fixture_dirs, tmp_path):
     plain = report.make_report({'pose2d': fixture_dirs['pose2d']}, {},
                                str(tmp_path / 'plain'))
     assert note not in open(plain['report']).read()
+
+
+def test_report_states_the_pckh_convention_of_each_stage(tmp_path):
+    """HeadPCK records its convention beside the values; the report names
+    it per stage, and says so when a results file predates the key."""
+    thesis_rule = _pose_metrics(26.0, 65.0, 90.0, prefix='test/')
+    thesis_rule['test/PCKh_zero_error_correct'] = 0.0
+    zero_correct = _pose_metrics(26.0, 71.25, 96.25)
+    zero_correct['PCKh_zero_error_correct'] = 1.0
+    paths = {}
+    for stage, metrics in (('lifter_gt2d', thesis_rule),
+                           ('lifter_pred2d', zero_correct),
+                           ('pose2d', _pose_metrics(8.0, 90.0, 95.0)),
+                           ('detector', {'mIoU': 80.0})):
+        paths[stage] = str(tmp_path / f'{stage}.json')
+        with open(paths[stage], 'w') as f:
+            json.dump(metrics, f)
+    written = report.make_report(paths, {}, str(tmp_path / 'out'))
+    text = open(written['report']).read()
+    section = text[text.index('**PCKh convention'):]
+    lines = [line for line in section.splitlines() if line.startswith('- `')]
+    by_stage = {line.split('`')[1]: line for line in lines[:3]}
+    assert set(by_stage) == {'lifter_gt2d', 'lifter_pred2d', 'pose2d'}
+    assert '0 < error' in by_stage['lifter_gt2d']
+    assert 'zero error correct' in by_stage['lifter_pred2d']
+    assert 'not stated' in by_stage['pose2d']
+    assert report.pckh_convention(thesis_rule) is False
+    assert report.pckh_convention(zero_correct) is True
+    assert report.pckh_convention({'mIoU': 1.0}) is None

@@ -180,11 +180,14 @@ def baselines(outputs: dict, configs: dict, mini: str, work: str) -> list:
 
 
 def comparison_table(outputs: dict, rows: list) -> tuple:
-    """Markdown table trained vs untrained vs mean baseline, and whether the
-    trained model beats both on every headline metric."""
+    """Markdown table trained vs untrained vs mean baseline (followed by
+    the PCKh convention its PCKh rows use), and whether the trained model
+    beats both on every headline metric."""
     lines = ['| stage | metric | trained | untrained | mean box/pose |',
              '|---|---|---|---|---|']
-    beats = {}
+    from infant_mmpose.evaluation.report import (PCKH_CONVENTIONS,
+                                                 pckh_convention)
+    beats, conventions = {}, set()
     for stage, keys in HEADLINE.items():
         trained = outputs.get(stage, {}).get('metrics', {})
         others = {r['model']: r['metrics'] for r in rows
@@ -198,6 +201,14 @@ def comparison_table(outputs: dict, rows: list) -> tuple:
             beats[f'{stage}/{key}'] = ok
             lines.append(f'| {stage} | {key} | {_fmt(t)} | {_fmt(u)} | '
                          f'{_fmt(m)} |')
+            if key.startswith('PCKh'):
+                conventions.update(
+                    pckh_convention(d) for d in (trained, untrained, mean)
+                    if d)
+    if conventions:
+        lines.append('')
+        lines += [f'PCKh: {PCKH_CONVENTIONS[c]}' for c in sorted(
+            conventions, key=lambda c: (c is None, c))]
     return '\n'.join(lines), beats
 
 

@@ -104,7 +104,7 @@ test_dataloader = dict(
         pipeline=val_pipeline))
 
 val_evaluator = [
-    dict(type='HeadPCK', factors=(1.0, 2.0)),
+    dict(type='HeadPCK', factors=(1.0, 2.0), zero_error_correct=False),
     dict(type='AJPE'),
 ]
 test_evaluator = val_evaluator

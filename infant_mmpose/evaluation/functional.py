@@ -54,7 +54,8 @@ def joint_errors(pred: np.ndarray,
 def pck_per_joint(errors: np.ndarray,
                   visible: np.ndarray,
                   thresholds: Union[float, np.ndarray],
-                  inclusive: bool = True) -> np.ndarray:
+                  inclusive: bool = True,
+                  zero_error_correct: bool = True) -> np.ndarray:
     """Percentage of correct keypoints for each joint.
 
     Args:
@@ -65,6 +66,11 @@ def pck_per_joint(errors: np.ndarray,
         inclusive: ``True`` counts ``error <= threshold`` as correct (the
             thesis); ``False`` uses ``error < threshold`` (MMPose's
             ``keypoint_pck_accuracy``).
+        zero_error_correct: ``True`` counts an error of exactly 0 as correct
+            (MMPose, MPI-INF-3DHP); ``False`` counts it wrong, the thesis's
+            rule ``0 < error <= threshold`` (THESIS_WEIGHTS section 5): a
+            joint the errors were centred on (the pelvis after root
+            centring) then never scores, though it stays in the count.
 
     Returns:
         ``(K,)`` percentages; ``NaN`` for a joint with no visible instance.
@@ -75,6 +81,8 @@ def pck_per_joint(errors: np.ndarray,
         np.asarray(thresholds, dtype=np.float64).reshape(-1, 1)
         if np.ndim(thresholds) else np.float64(thresholds), errors.shape)
     correct = errors <= thr if inclusive else errors < thr
+    if not zero_error_correct:
+        correct &= errors > 0
     counts = visible.sum(axis=0)
     hits = (correct & visible).sum(axis=0)
     with np.errstate(invalid='ignore', divide='ignore'):

@@ -22,6 +22,9 @@ Outputs in ``out_dir``: ``report.md``; ``table_5_1``, ``table_5_2`` and
 ``loss_<stage>.png`` per stage with logs (training and validation loss,
 plus the main validation metric on a second axis). Missing values show as
 ``—`` (empty CSV cells). Thesis numbers: FACTS §5 / thesis Chapter 5.
+``report.md`` also states, per stage, which PCKh convention this run's
+numbers use (``PCKh_zero_error_correct`` in the results, written by
+``HeadPCK``): the thesis's ``0 < error <= f x head`` or zero-error-correct.
 """
 import csv
 import glob
@@ -96,6 +99,18 @@ LOSS_CHART_PX = (1000, 400)
 _DPI = 100
 
 _MISSING = '—'
+#: Results key the project's ``HeadPCK`` writes beside its PCKh values.
+PCKH_CONVENTION_KEY = 'PCKh_zero_error_correct'
+#: How each PCKh convention is described in the report.
+PCKH_CONVENTIONS = {
+    False: ('thesis: correct when 0 < error <= f x head length (an error of '
+            'exactly 0, the pelvis after root centring, counts wrong)'),
+    True: ('zero error correct: error <= f x head length (the pelvis after '
+           'root centring always counts; up to 100/16 = 6.25 points above '
+           'the thesis rule in 3D)'),
+    None: 'not stated in the results file (written before the convention '
+          'was recorded; 3D values then counted the pelvis as correct)',
+}
 _TIMESTAMP_DIR = re.compile(r'^\d{8}_\d{6}$')
 
 
@@ -168,6 +183,28 @@ def find_metric(metrics: Mapping[str, float],
     }
     value = metrics[prefix + name]
     return (None if value is None else float(value)), per_joint
+
+
+def pckh_convention(metrics: Mapping[str, float]) -> Optional[bool]:
+    """Whether the PCKh values of one results dict counted an exactly-zero
+    error as correct (``True``), used the thesis's ``0 < error`` rule
+    (``False``), or do not say (``None``)."""
+    value = find_metric(metrics, PCKH_CONVENTION_KEY)[0]
+    return None if value is None else bool(value)
+
+
+def pckh_convention_lines(results: Mapping[str, Mapping[str, float]]
+                          ) -> List[str]:
+    """One Markdown bullet per stage with PCKh values: which convention
+    its numbers use. The thesis's own numbers use the thesis rule."""
+    lines = []
+    for stage, metrics in results.items():
+        if find_metric(metrics, 'PCKh@1.0')[0] is None and find_metric(
+                metrics, 'PCKh@2.0')[0] is None:
+            continue
+        lines.append(f'- `{stage}`: '
+                     f'{PCKH_CONVENTIONS[pckh_convention(metrics)]}')
+    return lines
 
 
 def load_training_log(path: str) -> Tuple[List[dict], List[dict]]:
@@ -485,6 +522,11 @@ def make_report(results: Mapping[str, str],
                                     osp.join(out_dir, name + '.png'))
         sections.append(f'![{title}]({name}.png)\n')
 
+    convention = pckh_convention_lines(metrics)
+    if convention:
+        sections.insert(3, '**PCKh convention of this run\'s numbers** '
+                        '(the thesis columns use the thesis rule)\n\n' +
+                        '\n'.join(convention) + '\n')
     sources = [f'- `{s}`: {p}' for s, p in results.items()]
     report = osp.join(out_dir, 'report.md')
     with open(report, 'w') as f:

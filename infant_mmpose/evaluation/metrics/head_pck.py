@@ -8,15 +8,24 @@ from mmpose.registry import METRICS
 from ..functional import mean_over_joints, pck_per_joint
 from .joint_error_metric import JointErrorMetric, describe_sample, to_numpy
 
+#: Results key stating the PCKh convention: 1.0 when an exactly-zero error
+#: counted as correct, 0.0 under the thesis's ``0 < error`` rule.
+CONVENTION_KEY = 'PCKh_zero_error_correct'
+
 
 @METRICS.register_module()
 class HeadPCK(JointErrorMetric):
     """PCKh@f: share of joints whose error is at most f x head length.
 
-    The thesis definition (FACTS §5), which differs from MMPose's
-    ``PCKAccuracy(norm_item='head')`` in two ways:
+    The thesis definition (FACTS §5, THESIS_WEIGHTS §5), which differs from
+    MMPose's ``PCKAccuracy(norm_item='head')`` in three ways:
 
-    * a joint is correct when ``error <= f * head_size`` (MMPose: ``<``);
+    * a joint is correct when ``0 < error <= f * head_size`` (MMPose:
+      ``error < f * head_size``): an error of exactly 0 counts as wrong, so
+      with ``root_index`` set the root (the pelvis, error 0 by construction)
+      never scores but stays in its joint's count; 1/16 of the joint
+      instances. ``zero_error_correct=True`` counts it correct instead (the
+      behaviour before this option, MMPose's, and PCK3D's);
     * the result is the mean over the per-joint values (MMPose pools all
       joint instances); both agree when every joint has the same number of
       visible instances.
@@ -27,9 +36,20 @@ class HeadPCK(JointErrorMetric):
     the packed instance fields, from the sample's metainfo (add
     ``'head_size'`` to ``PackPoseInputs(meta_keys=...)``).
 
+    Joints whose ground truth is invisible (2D: outside the image; either:
+    no source joint in the keypoint mapping) are left out of both the count
+    and the hits, as the thesis leaves them out of its metrics (thesis
+    Section 3.2.1).
+
+    Besides the ``PCKh@<f>`` keys the metric reports
+    ``PCKh_zero_error_correct`` (1.0 or 0.0), so results files and the
+    report say which convention their PCKh numbers use.
+
     Args:
         factors: head-length factors; one key ``PCKh@<factor>`` each
             (``PCKh@1.0``, ``PCKh@2.0``), in percent.
+        zero_error_correct: ``False`` (default, the thesis): an exactly-zero
+            error is wrong; ``True``: it is correct.
         mode, root_index, per_joint, collect_device, prefix: see
             :class:`JointErrorMetric`. Per-joint keys are
             ``PCKh@1.0/<joint name>``.
@@ -40,9 +60,11 @@ class HeadPCK(JointErrorMetric):
                  mode: str = '2d',
                  root_index: Optional[Union[int, Sequence[int]]] = None,
                  per_joint: bool = True,
+                 zero_error_correct: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(mode, root_index, per_joint, collect_device, prefix)
+        self.zero_error_correct = bool(zero_error_correct)
         factors = [float(f) for f in factors]
         if not factors or any(not f > 0 for f in factors):
             raise ValueError(f'HeadPCK: factors must be positive numbers, '
@@ -81,10 +103,12 @@ class HeadPCK(JointErrorMetric):
             MMLogger.get_current_instance().warning(
                 'HeadPCK: no visible ground-truth joint in the evaluation '
                 'set; reporting NaN')
-        metrics = {}
+        metrics = {CONVENTION_KEY: float(self.zero_error_correct)}
         for factor in self.factors:
             name = f'PCKh@{factor!r}'
-            per_joint = pck_per_joint(errors, visible, factor * head_size)
+            per_joint = pck_per_joint(
+                errors, visible, factor * head_size,
+                zero_error_correct=self.zero_error_correct)
             metrics[name] = mean_over_joints(per_joint)
             metrics.update(self.per_joint_items(name, per_joint))
         return metrics
