@@ -1,22 +1,34 @@
 #!/usr/bin/env python
-"""Naive per-frame flow vs. InfantPoseInferencer on the same models and video.
+"""Video -> 3D speed and memory: the naive per-frame flow against the
+inferencer (PyTorch, ONNX Runtime, with and without keypoint tracking).
 
-(i) naive: per frame ``mmdet.apis.inference_detector`` -> top infant box ->
-``mmpose.apis.inference_topdown`` -> the lifter (its config's test pipeline
-and ``test_step``), one frame at a time, as a user would chain MMDetection's
-and MMPose's single-image APIs;
-(ii) the inferencer, batched, no smoothing, detection every frame;
-(iii) the inferencer detecting every 5 frames.
+Flows, on the same models and generated video, each in its own process so
+that its peak memory (max RSS; CUDA peak allocation on a GPU) is its own:
 
-Each flow runs in its own process so that its peak memory (max RSS; CUDA
-peak allocation on a GPU) is its own. Prints frames per second, the speed-up,
-peak memory and the largest 2D (px) / 3D (mm) difference between (i) and (ii).
+* naive: per frame ``mmdet.apis.inference_detector`` -> top infant box ->
+  ``mmpose.apis.inference_topdown`` -> the lifter (its config's test
+  pipeline and ``test_step``), as a user would chain the single-image APIs;
+* inferencer, detection on every frame (PyTorch);
+* inferencer + keypoint-guided tracking (PyTorch);
+* the same two with ONNX Runtime (when ``onnxruntime`` is installed, CPU).
 
-Models: the quickstart configs (``configs/quickstart/*.py``) unless others
-are given; untrained random weights unless checkpoints are given. Video: generated MINI-RGBD
-frames (640x480). Usage::
+Prints frames per second, the ratio to naive, peak memory, the load average
+(other processes on the machine depress every figure), the largest 2D / 3D
+difference between naive and the inferencer, and the 2D accuracy (PCKh@1.0,
+AJPE px against the generated ground truth) of tracking against detection
+on every frame. Untrained models (no checkpoints given) make that accuracy
+meaningless and keep their keypoint scores near zero, so their tracking runs
+with the track-loss checks off (re-detection every ``--redetect-interval``
+frames only): the timing then shows what tracking costs while the track
+holds. Pass trained checkpoints for the accuracy comparison.
 
-    python benchmarks/bench_inference.py [--frames 40] [--batch-size 8] [--repeat 3] [--device cpu]
+Sizes: ``--size quickstart`` (default; ``configs/quickstart/*.py``) or
+``--size thesis`` (ResNet-50 Faster R-CNN 640x480, ResNet-50 SimpleBaseline
+256x256, the 1024-wide lifter; built offline, no ImageNet download).
+Video: generated MINI-RGBD frames (640x480) of a moving infant. Usage::
+
+    python benchmarks/bench_inference.py [--size thesis] [--frames 40]
+        [--repeat 3] [--device cpu] [--flows naive,inferencer,tracking,onnx,onnx_tracking]
 """
 import argparse
 import json
@@ -32,10 +44,24 @@ import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 KINDS = ('detector', 'pose2d', 'lifter')
+SIZES = dict(
+    quickstart=dict(detector='quickstart/detector.py', pose2d='quickstart/pose2d.py',
+                    lifter='quickstart/lifter.py'),
+    thesis=dict(detector='detector/faster-rcnn_r50_fpn_minirgbd.py',
+                pose2d='pose2d/td-hm_res50_minirgbd-256x256.py',
+                lifter='lifter/martinez_minirgbd-gt2d.py'))
+FLOWS = dict(
+    naive=('naive per-frame', {}),
+    inferencer=('inferencer, detect every frame', dict(backend='pytorch')),
+    tracking=('inferencer + tracking', dict(backend='pytorch', tracking=True)),
+    onnx=('ONNX Runtime, detect every frame', dict(backend='onnxruntime')),
+    onnx_tracking=('ONNX Runtime + tracking', dict(backend='onnxruntime',
+                                                   tracking=True)))
+SEQUENCE = 11
 
 
-def default_config(kind):
-    return osp.join(ROOT, 'configs', 'quickstart', f'{kind}.py')
+def load() -> str:
+    return '/'.join(f'{v:.1f}' for v in os.getloadavg())
 
 
 def prepare(args, work):
@@ -45,27 +71,61 @@ def prepare(args, work):
     from infant_mmpose.datasets.keypoint_definitions import get_definition
     from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
 
+    args.untrained = []
     for kind in KINDS:
         if getattr(args, f'{kind}_checkpoint') is None:
+            args.untrained.append(kind)
             meta = None if kind == 'detector' else get_definition('mpii16')
             setattr(args, f'{kind}_checkpoint', save_untrained_checkpoint(
                 getattr(args, f'{kind}_config'), osp.join(work, f'{kind}.pth'),
                 dataset_meta=meta))
     root = osp.join(work, 'minirgbd')
-    generate_minirgbd(root, sequences=[11], num_frames=args.frames, seed=0)
-    rgb = osp.join(root, '11', 'rgb')
-    frames = [cv2.imread(osp.join(rgb, f)) for f in sorted(os.listdir(rgb))]
+    # every 2nd generated frame (25 fps generator): brisker motion per frame
+    generate_minirgbd(root, sequences=[SEQUENCE], num_frames=2 * args.frames,
+                      seed=0)
+    rgb = osp.join(root, f'{SEQUENCE:02d}', 'rgb')
+    names = sorted(os.listdir(rgb))[::2][:args.frames]
+    frames = [cv2.imread(osp.join(rgb, f)) for f in names]
     video = osp.join(work, 'bench.avi')
     writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 30.0,
                              frames[0].shape[1::-1])
     for f in frames:
         writer.write(f)
     writer.release()
-    return video
+    return video, root, [int(osp.splitext(n)[0].split('_')[-1]) for n in names]
+
+
+def ground_truth_2d(root, frame_numbers):
+    """(T, 16, 2) px MPII-16 joints, (T, 16) visibility, 2D head length px."""
+    from infant_mmpose.datasets.keypoint_definitions import mapping_table
+    from infant_mmpose.datasets.minirgbd_constants import JOINTS_2D_PATTERN
+    from infant_mmpose.datasets.minirgbd_reader import (parse_joint_file,
+                                                        read_head_length)
+    seq_dir = osp.join(root, f'{SEQUENCE:02d}')
+    table = mapping_table('minirgbd25', 'mpii16')
+    gt, vis = [], []
+    for f in frame_numbers:
+        j25 = parse_joint_file(osp.join(seq_dir, JOINTS_2D_PATTERN.format(f)))
+        gt.append([j25[s, :2] if s is not None else (np.nan, np.nan)
+                   for s in table])
+        vis.append([s is not None for s in table])
+    head_px = read_head_length(seq_dir, SEQUENCE)[0]
+    return np.asarray(gt, dtype=np.float64), np.asarray(vis), head_px
+
+
+def accuracy_2d(pred, gt, visible, head_px):
+    """(PCKh@1.0 %, AJPE px) as the project's metrics compute them."""
+    from infant_mmpose.evaluation.functional import (joint_errors, mean_error,
+                                                     mean_over_joints,
+                                                     pck_per_joint)
+    ok = visible & np.isfinite(pred).all(-1)
+    err = joint_errors(np.nan_to_num(pred), np.nan_to_num(gt))
+    return (mean_over_joints(pck_per_joint(err, ok, head_px)),
+            mean_error(err, ok))
 
 
 def run_naive(args, video):
-    """Per-frame single-image APIs; returns (seconds, kp2d, kp3d)."""
+    """Per-frame single-image APIs; returns (seconds, kp2d, kp3d, None)."""
     import cv2
     import torch
     from mmdet.apis import inference_detector, init_detector
@@ -76,6 +136,7 @@ def run_naive(args, video):
 
     from infant_mmpose.apis.box_selection import BoxSelector, top_box
     from infant_mmpose.apis.inferencer import inside_image
+    from infant_mmpose.datasets.keypoint_definitions import get_definition
 
     det = init_detector(args.detector_config, args.detector_checkpoint,
                         device=args.device)
@@ -85,7 +146,6 @@ def run_naive(args, video):
     init_default_scope('mmpose')
     lift_pipeline = Compose(lifter_cfg.test_dataloader.dataset.pipeline)
     mapping = [t for t in lift_pipeline.transforms if hasattr(t, 'source')]
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
     k_src = (get_definition(mapping[0].source)['num_keypoints'] if mapping
              else 16)
     root = lifter_cfg.model.head.decoder.root_index
@@ -119,7 +179,7 @@ def run_naive(args, video):
         kp3 = np.asarray(out[0].pred_instances.keypoints).reshape(-1, 3)
         return kp[0], kp3 - kp3[[root] if isinstance(root, int) else root].mean(0)
 
-    for img in images[:2]:   # warm-up, as the inferencer gets one
+    for img in images[:1]:   # warm-up, as the inferencer gets one
         one_frame(img, BoxSelector())
     times = []
     for _ in range(args.repeat):
@@ -128,25 +188,37 @@ def run_naive(args, video):
         results = [one_frame(img, selector) for img in images]
         times.append(time.perf_counter() - start)
     return (times, np.stack([r[0] for r in results]),
-            np.stack([r[1] for r in results]))
+            np.stack([r[1] for r in results]), None)
 
 
-def run_inferencer(args, video, det_interval):
+def tracking_settings(args):
+    if 'pose2d' in args.untrained:
+        # untrained keypoint scores are ~0: only the interval re-detects
+        return dict(redetect_interval=args.redetect_interval, kpt_thr=0.0,
+                    min_score=0.0, min_iou=0.0)
+    return dict(redetect_interval=args.redetect_interval)
+
+
+def run_inferencer(args, video, settings):
     from infant_mmpose.apis import InfantPoseInferencer
+    from infant_mmpose.apis.frame_source import open_frame_source
     inf = InfantPoseInferencer(
         args.lifter_config, args.lifter_checkpoint, args.pose2d_config,
         args.pose2d_checkpoint, args.detector_config, args.detector_checkpoint,
-        device=args.device, show_progress=False)
-    from infant_mmpose.apis.frame_source import open_frame_source
-    warm = [f.image for _, f in zip(range(2), open_frame_source(video))]
+        device=args.device, show_progress=False,
+        backend=settings.get('backend', 'pytorch'),
+        onnx_dir=osp.join(osp.dirname(video), 'onnx'))
+    tracking = tracking_settings(args) if settings.get('tracking') else None
+    warm = [f.image for _, f in zip(range(1), open_frame_source(video))]
     inf._detect(warm, args.bbox_thr)   # warm-up, as the naive flow gets one
     times = []
     for _ in range(args.repeat):
         start = time.perf_counter()
         series = inf.run(video, batch_size=args.batch_size,
-                         bbox_thr=args.bbox_thr, det_interval=det_interval).series
+                         bbox_thr=args.bbox_thr, tracking=tracking).series
         times.append(time.perf_counter() - start)
-    return times, series.keypoints_2d, series.keypoints_3d
+    detections = (inf.tracker.num_detections if tracking else series.num_frames)
+    return times, series.keypoints_2d, series.keypoints_3d, detections
 
 
 def peak_memory_mb(device):
@@ -158,74 +230,129 @@ def peak_memory_mb(device):
 
 def child(args):
     """One flow in this process; writes its figures and keypoints."""
+    import torch
+    torch.set_num_threads(args.threads)
+    before = load()
     if args.flow == 'naive':
-        times, kp2, kp3 = run_naive(args, args.video)
+        times, kp2, kp3, dets = run_naive(args, args.video)
     else:
-        times, kp2, kp3 = run_inferencer(args, args.video, args.det_interval)
+        times, kp2, kp3, dets = run_inferencer(args, args.video,
+                                               FLOWS[args.flow][1])
     mem, mem_kind = peak_memory_mb(args.device)
     np.savez(args.result, kp2=kp2, kp3=kp3)
     with open(args.result + '.json', 'w') as f:
         # best of the repeats: the least disturbed by other processes
         json.dump(dict(seconds=min(times), median=float(np.median(times)),
-                       frames=len(kp2), memory_mb=mem,
-                       memory_kind=mem_kind), f)
+                       frames=len(kp2), memory_mb=mem, memory_kind=mem_kind,
+                       detections=dets, load=f'{before} -> {load()}'), f)
 
 
-def main():
+def parse_args():
+    import torch
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--size', choices=sorted(SIZES), default='quickstart')
     p.add_argument('--frames', type=int, default=40)
     p.add_argument('--batch-size', type=int, default=8)
     p.add_argument('--device', default='cpu')
+    p.add_argument('--threads', type=int, default=torch.get_num_threads(),
+                   help='torch (and ONNX Runtime) CPU threads')
     p.add_argument('--repeat', type=int, default=3,
                    help='timed passes per flow; the best is reported')
+    p.add_argument('--redetect-interval', type=int, default=30)
+    p.add_argument('--flows', default=','.join(FLOWS),
+                   help=f'comma-separated subset of {",".join(FLOWS)}')
     p.add_argument('--bbox-thr', type=float, default=0.0,
                    help='0 keeps the untrained detector\'s boxes')
     for kind in KINDS:
-        p.add_argument(f'--{kind}-config', default=default_config(kind))
+        p.add_argument(f'--{kind}-config')
         p.add_argument(f'--{kind}-checkpoint')
-    p.add_argument('--flow', help=argparse.SUPPRESS)
-    p.add_argument('--det-interval', type=int, default=1, help=argparse.SUPPRESS)
-    p.add_argument('--video', help=argparse.SUPPRESS)
-    p.add_argument('--result', help=argparse.SUPPRESS)
+    for hidden in ('--flow', '--video', '--result', '--untrained'):
+        p.add_argument(hidden, help=argparse.SUPPRESS)
     args = p.parse_args()
+    for kind in KINDS:
+        if getattr(args, f'{kind}_config') is None:
+            setattr(args, f'{kind}_config',
+                    osp.join(ROOT, 'configs', SIZES[args.size][kind]))
+    if args.frames < 2 or args.repeat < 1:
+        p.error('--frames must be >= 2 and --repeat >= 1')
+    unknown = set(args.flows.split(',')) - set(FLOWS)
+    if unknown:
+        p.error(f'unknown flows {sorted(unknown)}; choose from {list(FLOWS)}')
+    return args
+
+
+def main():
+    args = parse_args()
     if args.flow:
+        args.untrained = (args.untrained or '').split(',')
         return child(args)
+    from infant_mmpose.apis.onnx_backend import onnxruntime_available
 
     work = tempfile.mkdtemp(prefix='bench_inference_')
-    video = prepare(args, work)
+    video, root, frame_numbers = prepare(args, work)
     common = [sys.executable, osp.abspath(__file__), '--video', video,
               '--device', args.device, '--batch-size', str(args.batch_size),
-              '--bbox-thr', str(args.bbox_thr), '--repeat', str(args.repeat)]
+              '--bbox-thr', str(args.bbox_thr), '--repeat', str(args.repeat),
+              '--threads', str(args.threads), '--redetect-interval',
+              str(args.redetect_interval), '--untrained', ','.join(args.untrained)]
     for kind in KINDS:
         common += [f'--{kind}-config', getattr(args, f'{kind}_config'),
                    f'--{kind}-checkpoint', getattr(args, f'{kind}_checkpoint')]
+    print(f'{args.size} models ({", ".join(osp.relpath(getattr(args, k + "_config"), ROOT) for k in KINDS)}), '
+          f'{args.frames} frames 640x480, batch {args.batch_size}, best of '
+          f'{args.repeat}, device {args.device}, {args.threads} threads; '
+          f'untrained: {", ".join(args.untrained) or "none"}; '
+          f'load average at start {load()} on {os.cpu_count()} CPUs', flush=True)
     figures = {}
-    for name, extra in (('naive per-frame', ['--flow', 'naive']),
-                        ('inferencer', ['--flow', 'inferencer']),
-                        ('inferencer, detect every 5', ['--flow', 'inferencer',
-                                                        '--det-interval', '5'])):
-        result = osp.join(work, name.replace(' ', '_').replace(',', '') + '.npz')
-        subprocess.run(common + extra + ['--result', result], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for key in args.flows.split(','):
+        name, settings = FLOWS[key]
+        if settings.get('backend') == 'onnxruntime' and (
+                not onnxruntime_available() or args.device != 'cpu'):
+            print(f'{name:34s} skipped: ' + (
+                'ONNX Runtime runs on the CPU here' if onnxruntime_available()
+                else 'onnxruntime not installed (make onnx)'), flush=True)
+            continue
+        result = osp.join(work, f'{key}.npz')
+        proc = subprocess.run(common + ['--flow', key, '--result', result],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+        if proc.returncode != 0:
+            print(f'{name:34s} FAILED:\n{proc.stderr[-3000:]}', flush=True)
+            continue
         with open(result + '.json') as f:
-            figures[name] = json.load(f)
-        figures[name]['arrays'] = np.load(result)
-
-    print(f'{args.frames} frames 640x480, batch {args.batch_size}, best of '
-          f'{args.repeat}, device '
-          f'{args.device}; configs: ' + ', '.join(
-              osp.relpath(getattr(args, f'{k}_config'), ROOT) for k in KINDS))
-    base = figures['naive per-frame']
-    for name, fig in figures.items():
+            fig = json.load(f)
+        fig['arrays'] = dict(np.load(result))
+        figures[key] = fig
+        base = figures.get('naive')
         fps = fig['frames'] / fig['seconds']
-        print(f'{name:28s} {fps:7.2f} fps  {fig["seconds"]:7.2f} s '
-              f'(median {fig["median"]:.2f} s)  '
-              f'x{base["seconds"] / fig["seconds"]:.2f} vs naive  '
-              f'peak {fig["memory_kind"]} {fig["memory_mb"]:.0f} MB')
-    a, b = base['arrays'], figures['inferencer']['arrays']
-    print(f'max |naive - inferencer|: 2D {np.abs(a["kp2"] - b["kp2"]).max():.4g} px, '
-          f'3D {np.abs(a["kp3"] - b["kp3"]).max():.4g} mm '
-          '(no smoothing, detection every frame)')
+        ratio = (f'x{base["seconds"] / fig["seconds"]:.2f}' if base else 'n/a')
+        print(f'{name:34s} {fps:7.2f} fps  {fig["seconds"]:7.2f} s '
+              f'(median {fig["median"]:.2f} s)  {ratio} vs naive  peak '
+              f'{fig["memory_kind"]} {fig["memory_mb"]:.0f} MB  detector '
+              f'calls {fig["detections"]}/{fig["frames"]}  load {fig["load"]}',
+              flush=True)
+    if 'naive' in figures and 'inferencer' in figures:
+        a, b = figures['naive']['arrays'], figures['inferencer']['arrays']
+        print(f'max |naive - inferencer|: 2D {np.abs(a["kp2"] - b["kp2"]).max():.4g} px, '
+              f'3D {np.abs(a["kp3"] - b["kp3"]).max():.4g} mm (detection every frame)')
+    if 'inferencer' in figures and 'onnx' in figures:
+        a, b = figures['inferencer']['arrays'], figures['onnx']['arrays']
+        print(f'max |PyTorch - ONNX Runtime|: 2D {np.abs(a["kp2"] - b["kp2"]).max():.4g} px, '
+              f'3D {np.abs(a["kp3"] - b["kp3"]).max():.4g} mm')
+    gt, visible, head_px = ground_truth_2d(root, frame_numbers)
+    note = (' (untrained 2D model: not meaningful)' if 'pose2d' in args.untrained
+            else '')
+    for det_key, track_key in (('inferencer', 'tracking'),
+                               ('onnx', 'onnx_tracking')):
+        if det_key in figures and track_key in figures:
+            pck_d, ajpe_d = accuracy_2d(figures[det_key]['arrays']['kp2'], gt,
+                                        visible, head_px)
+            pck_t, ajpe_t = accuracy_2d(figures[track_key]['arrays']['kp2'], gt,
+                                        visible, head_px)
+            print(f'2D accuracy{note}, {FLOWS[det_key][0]} vs tracking: '
+                  f'PCKh@1.0 {pck_d:.1f} vs {pck_t:.1f} ({pck_t - pck_d:+.1f}), '
+                  f'AJPE {ajpe_d:.2f} vs {ajpe_t:.2f} px ({ajpe_t - ajpe_d:+.2f})')
+    print(f'load average at end {load()}')
 
 
 if __name__ == '__main__':

@@ -252,7 +252,9 @@ def test_bad_inputs_give_clear_errors(inferencer, checkpoints, tmp_path):
 
 def test_call_yields_mmpose_style_records(inferencer, frames_dir):
     results = list(inferencer(frames_dir, bbox_thr=0.0, batch_size=3))
-    assert [r['frame_id'] for r in results] == [0, 1, 2]
+    assert len(results) == 1 and set(results[0]) == {'predictions',
+                                                      'visualization'}
+    assert [p[0]['frame_id'] for p in results[0]['predictions']] == [0, 1, 2]
     inst = results[0]['predictions'][0][0]
     assert len(inst['keypoints']) == K and len(inst['keypoints_3d']) == K
     assert len(inst['bbox'][0]) == 4 and 0 <= inst['bbox_score'] <= 1

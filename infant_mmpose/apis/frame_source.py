@@ -136,6 +136,15 @@ class FrameSource:
     def __iter__(self) -> Iterator[Frame]:
         raise NotImplementedError
 
+    def frames(self, start: int = 0) -> Iterator[Frame]:
+        """The frames from index ``start`` on (a resumed run)."""
+        if start and not self.rereadable:
+            raise FrameSourceError(f'{self.name}: a live source cannot start '
+                                   f'at frame {start}')
+        for frame in self:
+            if frame.index >= start:
+                yield frame
+
 
 class ImageListSource(FrameSource):
     """A single image file or the sorted image files of a folder."""
@@ -146,8 +155,11 @@ class ImageListSource(FrameSource):
         self.kind = kind
 
     def __iter__(self) -> Iterator[Frame]:
-        for index, path in enumerate(self.paths):
-            yield read_image_frame(path, index)
+        return self.frames(0)
+
+    def frames(self, start: int = 0) -> Iterator[Frame]:
+        for index in range(start, len(self.paths)):
+            yield read_image_frame(self.paths[index], index)
 
 
 class VideoSource(FrameSource):
@@ -179,8 +191,20 @@ class VideoSource(FrameSource):
         self.path = path
 
     def __iter__(self) -> Iterator[Frame]:
+        return self.frames(0)
+
+    def frames(self, start: int = 0) -> Iterator[Frame]:
         cap = cv2.VideoCapture(self.path)
         index, failures = 0, 0
+        if start:
+            # Seek (no decoding of the frames before); a container that
+            # cannot seek exactly is read up to the frame instead.
+            cap.set(cv2.CAP_PROP_POS_FRAMES, start)
+            if int(cap.get(cv2.CAP_PROP_POS_FRAMES)) == start:
+                index = start
+            else:
+                cap.release()
+                cap = cv2.VideoCapture(self.path)
         try:
             while True:
                 if self.num_frames is not None and index >= self.num_frames:
@@ -205,8 +229,9 @@ class VideoSource(FrameSource):
                     message = f'{self.path}: frame {index} cannot be decoded'
                     print_log(message + '; it is kept as an empty row',
                               logger='current', level=logging.WARNING)
-                yield Frame(index, image, f'{self.name}:{index:06d}', flags,
-                            message)
+                if index >= start:
+                    yield Frame(index, image, f'{self.name}:{index:06d}',
+                                flags, message)
                 index += 1
         finally:
             cap.release()

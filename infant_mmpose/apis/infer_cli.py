@@ -50,6 +50,19 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help='frames per batch through each model')
     p.add_argument('--det-interval', type=int, default=1,
                    help='detect every N-th frame, carry the box in between')
+    p.add_argument('--tracking', nargs='*', action=DictAction, default=None,
+                   help='keypoint-guided box tracking: the detector runs '
+                   'only when the track is lost; optional settings, e.g. '
+                   'redetect_interval=30 min_score=0.3 min_iou=0.5')
+    p.add_argument('--det-batch-size', type=int,
+                   help='frames per detector call (default: 1 on CPU, '
+                   '--batch-size on a GPU)')
+    p.add_argument('--backend', choices=('pytorch', 'onnxruntime'),
+                   default='pytorch', help='onnxruntime: export the networks '
+                   'and run them with ONNX Runtime (make onnx)')
+    p.add_argument('--resume', action='store_true',
+                   help='continue an interrupted run from the partial file '
+                   'in --out-dir')
     p.add_argument('--bbox-thr', type=float, default=0.3,
                    help='minimum detector score of an infant box')
     p.add_argument('--det-cat-id', type=int, default=0,
@@ -123,15 +136,19 @@ def main(argv: Optional[List[str]] = None) -> int:
             pose2d_weights=args.pose2d_checkpoint,
             det_model=args.det_config, det_weights=args.det_checkpoint,
             device=args.device, det_cat_id=args.det_cat_id,
-            show_progress=not args.no_progress)
+            show_progress=not args.no_progress, backend=args.backend)
         result = inferencer.run(
             args.inputs, out_dir=args.out_dir, batch_size=args.batch_size,
             det_interval=args.det_interval, bbox_thr=args.bbox_thr,
+            tracking=(None if args.tracking is None else
+                      dict(args.tracking) or True),
+            det_batch_size=args.det_batch_size, resume=args.resume,
             fps=args.fps, max_frames=args.max_frames,
             smooth_2d=args.smooth_2d, smooth_3d=args.smooth_3d,
             save_vis=not args.no_vis, kpt_thr=args.kpt_thr,
             axis_limit=args.axis_limit)
-    except (FrameSourceError, FileNotFoundError, KeyError, ValueError) as err:
+    except (FrameSourceError, FileNotFoundError, KeyError, ValueError,
+            ImportError, TypeError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
     series = result.series

@@ -8,23 +8,33 @@ gave it in training: each 2D pose goes through the lifter config's test
 pipeline (``KeypointMapping``, the codec via ``GenerateTarget``,
 ``PackPoseInputs``), built from that config, not re-implemented here.
 
-Stages, each batched over frames:
+Frames stream through the stages batch by batch (memory does not grow with
+the input's length; results are yielded as batches finish):
 
 1. frames from :mod:`.frame_source` (image, folder, video, camera);
-2. the detector (MMDetection's ``DetInferencer``): the top-scoring infant box
-   per frame (:mod:`.box_selection`), optionally every N frames;
+2. the detector (MMDetection's ``DetInferencer`` model and pipeline): the
+   top-scoring infant box per frame (:mod:`.box_selection`), optionally
+   every N frames, or only when keypoint-guided tracking
+   (:mod:`.box_tracking`) loses the infant;
 3. the 2D model (MMPose's ``Pose2DInferencer`` model, test pipeline and
    collate function) on the box crops;
-4. optional smoothing of the 2D series (:mod:`infant_mmpose.smoothing`);
-5. the lifter (this class's own model, an MMPose ``PoseLifter``);
-6. optional smoothing of the 3D series;
-7. outputs (:mod:`.writers`): JSON, CSV, NPZ and a visualisation.
+4. the lifter (this class's own model, an MMPose ``PoseLifter``);
+5. optional smoothing of the 2D series before lifting and of the 3D series
+   (:mod:`infant_mmpose.smoothing`; whole-series filters, applied at the end);
+6. outputs (:mod:`.writers`): JSON, CSV, NPZ and a visualisation; finished
+   frames are kept in a partial file while the run goes
+   (:mod:`.partial_run`) so that an interrupted run can resume.
+
+The networks run in PyTorch or, optionally, ONNX Runtime
+(:mod:`.onnx_backend`).
 """
 import inspect
+import json
 import logging
+import os
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -44,11 +54,16 @@ from infant_mmpose.models.codecs.raw_pixel_pose_lifting import \
 from infant_mmpose.smoothing import build_filter
 from infant_mmpose.utils import config_path
 from .box_selection import BoxSelector, top_box
-from .frame_source import Frame, FrameSource, open_frame_source
-from .pose_series import (STATUS_UNREADABLE, PoseSeries, frame_record,
-                          joint_links)
+from .box_tracking import KeypointBoxTracker
+from .frame_source import (Frame, FrameSource, FrameSourceError,
+                           open_frame_source)
+from .partial_run import (PartialRunWriter, concat_rows, partial_path,
+                          read_partial_run)
+from .pose_series import (STATUS_TRACKED, STATUS_UNREADABLE, PoseSeries,
+                          frame_record, joint_links)
 from .progress import FrameProgress
-from .writers import VisualizationWriter, write_csv, write_json, write_npz
+from .writers import (VisualizationWriter, atomic_open, write_csv, write_json,
+                      write_npz)
 
 #: Configs used when none is given (written by the models engineer).
 DEFAULT_CONFIGS = dict(det='quickstart/detector.py', pose2d='quickstart/pose2d.py',
@@ -176,17 +191,22 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
 
         inferencer = InfantPoseInferencer(lifter_cfg, lifter_ckpt, pose2d_cfg,
                                           pose2d_ckpt, det_cfg, det_ckpt)
-        for result in inferencer('video.mp4', out_dir='out'):
-            print(result['frame_id'], result['predictions'][0][0]['keypoints_3d'])
+        for result in inferencer('video.mp4', pred_out_dir='out'):
+            for instances in result['predictions']:      # one per frame
+                print(instances[0]['frame_id'], instances[0]['keypoints_3d'])
 
-    or call :meth:`run` for the whole :class:`PoseSeries` and file paths.
+    (results arrive batch by batch while the video is read), or call
+    :meth:`run` for the whole :class:`PoseSeries` and the time-series files.
     """
 
-    preprocess_kwargs: set = {'det_interval', 'bbox_thr', 'fps', 'max_frames'}
+    # MMPose's keyword-argument groups (``_dispatch_kwargs``), for tools
+    # that inspect them; __call__ takes them all and passes them on.
+    preprocess_kwargs: set = {'det_interval', 'bbox_thr', 'tracking',
+                              'det_batch_size', 'fps', 'max_frames'}
     forward_kwargs: set = {'smooth_2d', 'smooth_3d'}
-    visualize_kwargs: set = {'save_vis', 'kpt_thr', 'axis_limit', 'radius',
-                             'thickness'}
-    postprocess_kwargs: set = {'save_json', 'save_csv', 'save_npz'}
+    visualize_kwargs: set = {'return_vis', 'show', 'vis_out_dir', 'kpt_thr',
+                             'axis_limit', 'radius', 'thickness'}
+    postprocess_kwargs: set = {'pred_out_dir'}
 
     def __init__(self,
                  model: Union[str, dict, None] = None,
@@ -286,47 +306,129 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
                 'definition (set the lifter pipeline\'s KeypointMapping target)')
 
     # ------------------------------------------------------------------ API
-    def __call__(self, inputs: Union[str, int], return_datasamples: bool = False,
+    def __call__(self, inputs: Union[str, int, FrameSource], return_datasamples: bool = False,
                  batch_size: int = 8, out_dir: Optional[str] = None,
+                 return_vis: bool = False, show: bool = False,
+                 vis_out_dir: str = '', pred_out_dir: str = '',
                  **kwargs) -> Iterator[dict]:
-        """Run on ``inputs`` and yield one MMPose-style result per frame.
+        """Run on ``inputs`` and yield results batch by batch, as MMPose's
+        inferencers do.
 
-        Each result: ``{'frame_id', 'time', 'status', 'predictions':
-        [[instance]], 'visualization': []}`` where ``instance`` holds
-        ``bbox``, ``bbox_score``, ``keypoints`` (px), ``keypoint_scores`` and
-        ``keypoints_3d`` (mm). Keyword arguments are those of :meth:`run`.
+        Each result: ``{'predictions': [[instance] per frame of the batch],
+        'visualization': [RGB image per frame] (only with return_vis)}``;
+        ``instance`` holds MMPose's ``bbox``, ``bbox_score``, ``keypoints``
+        (2D px) and ``keypoint_scores``, plus ``keypoints_3d`` (mm), and the
+        frame's ``frame_id``, ``time``, ``status``. The first result comes
+        after the first batch (no smoothing; with ``smooth_2d`` /
+        ``smooth_3d`` the smoothed series needs every frame, so results come
+        when the input ends).
+
+        Args:
+            out_dir: as in MMPose: ``vis_out_dir=<out_dir>/visualizations``
+                and ``pred_out_dir=<out_dir>/predictions`` unless given.
+            return_vis: put the drawn frames in ``'visualization'``.
+            show: display the drawn frames in a window.
+            vis_out_dir: write the drawings (a video's as ``<name>.mp4``,
+                images as ``<name>.png``).
+            pred_out_dir: write predictions in MMPose's JSON layout: one
+                ``<name>.json`` per image, or for a video / camera one
+                ``<name>.json`` holding ``[{"frame_id", "instances"}]``.
+            **kwargs: the keyword arguments of :meth:`run` (``bbox_thr``,
+                ``det_interval``, ``tracking``, ``smooth_2d``, ...).
         """
         if return_datasamples:
             raise ValueError('InfantPoseInferencer returns plain records only')
-        pre, fwd, vis, post = self._dispatch_kwargs(**kwargs)
-        result = self.run(inputs, out_dir=out_dir, batch_size=batch_size,
-                          **pre, **fwd, **vis, **post)
-        for t in range(result.series.num_frames):
-            record = frame_record(result.series, t)
-            yield dict(frame_id=record['frame_id'], time=record['time'],
-                       status=record['status'],
-                       predictions=[record['instances']], visualization=[])
+        if out_dir is not None:
+            vis_out_dir = vis_out_dir or osp.join(out_dir, 'visualizations')
+            pred_out_dir = pred_out_dir or osp.join(out_dir, 'predictions')
+        unknown = sorted(set(kwargs) - _RUN_KWARGS)
+        if unknown:
+            raise ValueError(f'unknown arguments {unknown}; expected those '
+                             f'of run(): {sorted(_RUN_KWARGS)}')
+        vis_cfg = {k: kwargs.pop(k) for k in list(kwargs) if k in _VIS_KWARGS}
+        smoothing = kwargs.get('smooth_2d') or kwargs.get('smooth_3d')
+        want_drawing = bool(return_vis or show or vis_out_dir)
+        fps, max_frames = kwargs.pop('fps', None), kwargs.pop('max_frames', None)
+        source = (inputs if isinstance(inputs, FrameSource) else
+                  open_frame_source(inputs, fps=fps, max_frames=max_frames))
+        stem = osp.splitext(source.name)[0] or 'run'
+        video = source.kind in ('video', 'camera')
+        vis_writer = None
+        if vis_out_dir:
+            target = (osp.join(vis_out_dir, f'{stem}.mp4') if video else vis_out_dir)
+            vis_writer = self._vis_writer(target, source.fps, vis_cfg)
+        preds = _PredictionWriter(pred_out_dir, stem, video) if pred_out_dir else None
+        ok = False
+        try:
+            if smoothing:
+                result = self.run(source, batch_size=batch_size, **kwargs)
+                batches = _batches_of(result.series, source, batch_size)
+            else:
+                stream_kwargs = {k: v for k, v in kwargs.items()
+                                 if k not in ('smooth_2d', 'smooth_3d')}
+                batches = ((frames, self._series_of(rows, source))
+                           for frames, rows in self._stream(
+                               source, batch_size, lift=True, **stream_kwargs))
+            for frames, series in batches:
+                records = [frame_record(series, t) for t in range(series.num_frames)]
+                drawn = []
+                if want_drawing:
+                    for t, frame in enumerate(frames):
+                        image = (self._drawer(vis_cfg).draw(frame.image, series, t)
+                                 if frame.image is not None else None)
+                        drawn.append(image)
+                        if vis_writer is not None:
+                            vis_writer.add(frame, series, t, drawn=image)
+                        if show and image is not None:
+                            self._show(image)
+                if preds is not None:
+                    preds.add(records)
+                yield dict(predictions=[_mmpose_instances(r) for r in records],
+                           visualization=drawn if return_vis else [])
+            ok = True
+        finally:
+            if vis_writer is not None:
+                vis_writer.close(success=ok)
+            if preds is not None:
+                preds.close(success=ok)
 
-    def run(self, inputs: Union[str, int], out_dir: Optional[str] = None,
+    def run(self, inputs: Union[str, int, FrameSource],
+            out_dir: Optional[str] = None,
             batch_size: int = 8, det_interval: int = 1, bbox_thr: float = 0.3,
+            tracking: Union[bool, dict, None] = None,
+            det_batch_size: Optional[int] = None,
             fps: Optional[float] = None, max_frames: Optional[int] = None,
             smooth_2d: Optional[dict] = None, smooth_3d: Optional[dict] = None,
             save_vis: bool = True, kpt_thr: float = 0.3,
             axis_limit: float = 700.0, radius: int = 3, thickness: int = 1,
             save_json: bool = True, save_csv: bool = True,
-            save_npz: bool = True) -> InferenceRun:
+            save_npz: bool = True, resume: bool = False) -> InferenceRun:
         """Process every frame of ``inputs`` and write the outputs.
 
+        Frames stream through the models batch by batch: memory does not grow
+        with the length of the input beyond the keypoint series itself.
+
         Args:
-            inputs: image / folder / video path or camera index.
+            inputs: image / folder / video path or camera index (or an open
+                frame source).
             out_dir: folder for ``<name>.json``, ``<name>.csv``,
                 ``<name>.npz`` and ``<name>_vis.mp4`` (video, camera) or
                 ``<name>_vis/*.png`` (images); nothing is written when None.
-            batch_size: frames per batch through the detector, 2D model and
-                lifter.
+                While the run goes, finished frames are kept in
+                ``<name>.partial.jsonl`` (removed at the end).
+            batch_size: frames per batch through the 2D model and lifter.
             det_interval: run the detector every N-th readable frame and carry
                 its box over in between.
             bbox_thr: minimum detector score of an infant box.
+            tracking: keypoint-guided box tracking (:mod:`.box_tracking`):
+                True, or a dict of ``KeypointBoxTracker`` arguments
+                (``redetect_interval``, ``min_score``, ``min_iou``, ...).
+                The next frame's box comes from this frame's keypoints; the
+                detector runs when the track is lost. Frames then go through
+                the 2D model one by one (each needs the previous one's box).
+            det_batch_size: frames per detector call (default: 1 on CPU,
+                where batching a large detector only adds memory, see
+                README; ``batch_size`` on a GPU).
             fps: frame rate override (images: the time step between files).
             max_frames: stop a camera after this many frames.
             smooth_2d, smooth_3d: filter configs (``dict(type=...)``) for the
@@ -334,96 +436,215 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
             save_vis, kpt_thr, axis_limit (mm), radius, thickness:
                 visualisation settings.
             save_json, save_csv, save_npz: which data files to write.
+            resume: continue an interrupted run from its
+                ``<name>.partial.jsonl`` in ``out_dir`` (same input and
+                settings) instead of starting again.
 
         Raises:
             FrameSourceError: the input yields no frames (see frame_source).
         """
-        if int(batch_size) < 1:
-            raise ValueError(f'batch_size must be >= 1, got {batch_size}')
         # Bad settings fail here, before any frame is read.
-        selector = BoxSelector(det_interval)
+        self._check_run_settings(batch_size, det_interval, tracking,
+                                 det_batch_size)
         build_filter(smooth_2d)
         build_filter(smooth_3d)
-        source = open_frame_source(inputs, fps=fps, max_frames=max_frames)
+        source = (inputs if isinstance(inputs, FrameSource) else
+                  open_frame_source(inputs, fps=fps, max_frames=max_frames))
         smoother_2d = build_filter(_with_fps(smooth_2d, source.fps))
         smoother_3d = build_filter(_with_fps(smooth_3d, source.fps))
+        stem = osp.splitext(source.name)[0] or 'run'
+        run_cfg = dict(det_interval=det_interval, bbox_thr=bbox_thr,
+                       tracking=tracking, smooth_2d=smooth_2d,
+                       smooth_3d=smooth_3d)
+        vis_cfg = dict(kpt_thr=kpt_thr, axis_limit=axis_limit, radius=radius,
+                       thickness=thickness)
         want_vis = bool(out_dir) and save_vis
-        kept_frames: Optional[List[Frame]] = (
-            [] if want_vis and not source.rereadable else None)
+        video = source.kind in ('video', 'camera')
+        vis_target = (osp.join(out_dir, f'{stem}_vis.mp4' if video else f'{stem}_vis')
+                      if want_vis else None)
 
-        rows = self._detect_and_estimate_2d(source, int(batch_size), selector,
-                                            bbox_thr, kept_frames)
+        tables, start = [], 0
+        partial = None
+        if out_dir:
+            header = _jsonable(dict(source=str(source.name), kind=source.kind,
+                                    lifted=smoother_2d is None, **run_cfg))
+            path = partial_path(out_dir, stem)
+            old = (read_partial_run(path, header, self.meta_2d['num_keypoints'])
+                   if resume else None)
+            if old is not None:
+                tables.append(old)
+                start = int(old['frame_index'][-1]) + 1
+                print_log(f'{path}: resuming after frame {start - 1} '
+                          f'({len(old["frame_index"])} frames kept)',
+                          logger='current', level=logging.INFO)
+            partial = PartialRunWriter(path, header, append=old is not None)
+        # Draw while streaming when the drawing cannot change afterwards;
+        # otherwise (smoothing, resume) a second pass over the input draws.
+        stream_vis = (want_vis and smoother_2d is None and smoother_3d is None
+                      and start == 0)
+        if want_vis and not stream_vis and not source.rereadable:
+            print_log('the visualisation of a camera shows the unsmoothed '
+                      'keypoints (its frames are not kept)', logger='current',
+                      level=logging.WARNING)
+            stream_vis = True
+        vis_writer = (self._vis_writer(vis_target, source.fps, vis_cfg)
+                      if stream_vis else None)
+        ok = False
+        try:
+            for frames, rows in self._stream(
+                    source, batch_size, det_interval=det_interval,
+                    bbox_thr=bbox_thr, tracking=tracking,
+                    det_batch_size=det_batch_size,
+                    lift=smoother_2d is None, start=start):
+                tables.append(rows)
+                if partial is not None:
+                    partial.append(rows)
+                if vis_writer is not None:
+                    batch_series = self._series_of(rows, source)
+                    for t, frame in enumerate(frames):
+                        vis_writer.add(frame, batch_series, t)
+            ok = True
+        except KeyboardInterrupt:
+            if partial is not None:
+                print_log(f'interrupted: the frames done so far are kept in '
+                          f'{partial.path}; run again with resume=True '
+                          '(--resume) to continue', logger='current',
+                          level=logging.WARNING)
+            raise
+        finally:
+            if partial is not None:
+                partial.close()
+            if vis_writer is not None:
+                vis_writer.close(success=ok)
+        rows = concat_rows(tables)
+        if rows is None:
+            raise FrameSourceError(f'{source.name}: no frames after frame {start}')
+
         readable = np.array([s != STATUS_UNREADABLE for s in rows['status']],
                             dtype=bool)
-        kp2d = rows['keypoints_2d']
-        if smoother_2d is not None and readable.any():
-            kp2d = smoother_2d(kp2d, readable)
-        kp3d = self._lift(kp2d, readable, rows, int(batch_size))
+        if smoother_2d is not None:
+            if readable.any():
+                rows['keypoints_2d'] = smoother_2d(rows['keypoints_2d'], readable)
+            rows['keypoints_3d'] = self._lift(rows['keypoints_2d'], readable,
+                                              rows, int(batch_size))
         if smoother_3d is not None and readable.any():
-            kp3d = smoother_3d(kp3d, readable)
-
-        num = len(rows['status'])
-        series = PoseSeries(
-            frame_index=np.asarray(rows['frame_index'], dtype=np.int64),
-            time_s=np.asarray(rows['frame_index'], dtype=np.float64) / source.fps,
-            frame_names=rows['names'], status=rows['status'],
-            flags=rows['flags'], bboxes=rows['bboxes'].reshape(num, 4),
-            bbox_scores=rows['bbox_scores'], keypoints_2d=kp2d,
-            keypoint_scores=rows['keypoint_scores'], keypoints_3d=kp3d,
-            joint_names=[self.meta_3d['keypoint_id2name'][i]
-                         for i in range(self.meta_3d['num_keypoints'])],
-            keypoint_definition=self.definition_3d,
-            skeleton=joint_links(self.meta_3d.get('skeleton_links', [])),
-            fps=source.fps, source=str(inputs),
-            image_sizes=rows['image_sizes'].reshape(num, 2))
-        files = self._write_outputs(series, source, out_dir, kept_frames,
-                                    save_json, save_csv, save_npz, want_vis,
-                                    dict(kpt_thr=kpt_thr, axis_limit=axis_limit,
-                                         radius=radius, thickness=thickness),
-                                    dict(det_interval=det_interval,
-                                         bbox_thr=bbox_thr,
-                                         smooth_2d=smooth_2d,
-                                         smooth_3d=smooth_3d))
+            rows['keypoints_3d'] = smoother_3d(rows['keypoints_3d'], readable)
+        series = self._series_of(rows, source, inputs)
+        files = self._write_outputs(series, source, out_dir, save_json,
+                                    save_csv, save_npz, run_cfg)
+        if vis_writer is not None:
+            self._report_vis(vis_writer, files, 'vis')
+        elif want_vis:
+            writer = self._vis_writer(vis_target, source.fps, vis_cfg)
+            ok = False
+            try:
+                for t, frame in enumerate(source):
+                    if t >= series.num_frames:
+                        break
+                    writer.add(frame, series, t)
+                ok = True
+            finally:
+                writer.close(success=ok)
+            self._report_vis(writer, files, 'vis')
+        if partial is not None:
+            partial.close(remove=True)
         return InferenceRun(series, files)
 
     # ------------------------------------------------------------ stages
-    def _detect_and_estimate_2d(self, source: FrameSource, batch_size: int,
-                                selector: BoxSelector, bbox_thr: float,
-                                kept_frames: Optional[List[Frame]]) -> dict:
-        """Boxes and 2D keypoints for every frame, in input order."""
-        k = self.meta_2d['num_keypoints']
-        rows = dict(frame_index=[], names=[], status=[], flags=[], bboxes=[],
-                    bbox_scores=[], keypoints_2d=[], keypoint_scores=[],
-                    image_sizes=[])
-        progress = FrameProgress(source.num_frames, self.show_progress)
+    def _check_run_settings(self, batch_size, det_interval, tracking,
+                            det_batch_size) -> None:
+        if int(batch_size) < 1:
+            raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+        if det_batch_size is not None and int(det_batch_size) < 1:
+            raise ValueError(f'det_batch_size must be >= 1, got {det_batch_size}')
+        BoxSelector(det_interval)
+        if tracking:
+            if int(det_interval) != 1:
+                raise ValueError('tracking re-detects by itself: use '
+                                 'tracking=dict(redetect_interval=N), not '
+                                 'det_interval')
+            _make_tracker(tracking)
+
+    def _stream(self, source: FrameSource, batch_size: int,
+                det_interval: int = 1, bbox_thr: float = 0.3,
+                tracking: Union[bool, dict, None] = None,
+                det_batch_size: Optional[int] = None, lift: bool = True,
+                start: int = 0, **unused) -> Iterator[Tuple[List[Frame], dict]]:
+        """Yield ``(frames, rows)`` per batch of ``batch_size`` frames from
+        frame index ``start`` on; ``rows`` is a row table (see
+        :mod:`.partial_run`) with 3D keypoints when ``lift``."""
+        if unused:
+            raise TypeError(f'unexpected arguments {sorted(unused)}')
+        self._check_run_settings(batch_size, det_interval, tracking,
+                                 det_batch_size)
+        if det_batch_size is None:
+            on_gpu = next(self.detector.model.parameters()).is_cuda
+            det_batch_size = int(batch_size) if on_gpu else 1
+        self._det_batch_size = int(det_batch_size)
+        selector = BoxSelector(det_interval)
+        tracker = _make_tracker(tracking) if tracking else None
+        self.tracker = tracker
+        total = source.num_frames - start if source.num_frames else None
+        progress = FrameProgress(total, self.show_progress)
         batch: List[Frame] = []
 
         def flush():
-            self._process_batch(batch, selector, bbox_thr, rows, k)
+            rows = self._process_batch(batch, selector, tracker, bbox_thr)
+            if lift:
+                readable = np.array([s != STATUS_UNREADABLE
+                                     for s in rows['status']], dtype=bool)
+                rows['keypoints_3d'] = self._lift(
+                    rows['keypoints_2d'], readable, rows, int(batch_size))
             progress.update(len(batch))
+            out = (list(batch), rows)
             batch.clear()
+            return out
 
         try:
-            for frame in source:
-                if kept_frames is not None:
-                    kept_frames.append(frame)
+            for frame in source.frames(start):
                 batch.append(frame)
-                if len(batch) == batch_size:
-                    flush()
+                if len(batch) == int(batch_size):
+                    yield flush()
             if batch:
-                flush()
+                yield flush()
         finally:
             progress.close()
-        for key in ('bboxes', 'bbox_scores', 'keypoints_2d', 'keypoint_scores',
-                    'image_sizes'):
-            rows[key] = np.asarray(rows[key], dtype=np.float64)
-        rows['keypoints_2d'] = rows['keypoints_2d'].reshape(-1, k, 2)
-        rows['keypoint_scores'] = rows['keypoint_scores'].reshape(-1, k)
-        return rows
 
     def _process_batch(self, batch: Sequence[Frame], selector: BoxSelector,
-                       bbox_thr: float, rows: dict, k: int) -> None:
+                       tracker: Optional[KeypointBoxTracker],
+                       bbox_thr: float) -> dict:
+        """Boxes and 2D keypoints of one batch as a row table."""
         readable = [f for f in batch if f.readable]
+        if tracker is None:
+            boxes, keypoints = self._boxes_by_plan(readable, selector, bbox_thr)
+        else:
+            boxes, keypoints = self._boxes_by_tracking(readable, selector,
+                                                       tracker, bbox_thr)
+        k = self.meta_2d['num_keypoints']
+        n = len(batch)
+        rows = dict(frame_index=[f.index for f in batch],
+                    names=[f.name for f in batch],
+                    status=[], flags=[tuple(f.flags) for f in batch],
+                    bboxes=np.full((n, 4), np.nan),
+                    bbox_scores=np.full(n, np.nan),
+                    keypoints_2d=np.full((n, k, 2), np.nan),
+                    keypoint_scores=np.full((n, k), np.nan),
+                    image_sizes=np.zeros((n, 2)), keypoints_3d=None)
+        for i, frame in enumerate(batch):
+            if not frame.readable:
+                rows['status'].append(STATUS_UNREADABLE)
+                continue
+            box, score, status = boxes[frame.index]
+            rows['status'].append(status)
+            rows['bboxes'][i] = box
+            rows['bbox_scores'][i] = score
+            rows['keypoints_2d'][i], rows['keypoint_scores'][i] = keypoints[frame.index]
+            rows['image_sizes'][i] = frame.image.shape[1::-1]
+        return rows
+
+    def _boxes_by_plan(self, readable: List[Frame], selector: BoxSelector,
+                       bbox_thr: float) -> Tuple[dict, dict]:
+        """Detection every ``det_interval``-th frame; one 2D batch."""
         plan = selector.plan(len(readable))
         detections = self._detect([f.image for f, p in zip(readable, plan) if p],
                                   bbox_thr)
@@ -433,41 +654,47 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
             h, w = frame.image.shape[:2]
             boxes[frame.index] = selector.update(
                 next(det_iter) if detect else None, detect, w, h)
-        keypoints = self._estimate_2d(readable, boxes)
-        for frame in batch:
-            rows['frame_index'].append(frame.index)
-            rows['names'].append(frame.name)
-            rows['flags'].append(tuple(frame.flags))
-            if not frame.readable:
-                rows['status'].append(STATUS_UNREADABLE)
-                rows['bboxes'].append([np.nan] * 4)
-                rows['bbox_scores'].append(np.nan)
-                rows['keypoints_2d'].append(np.full((k, 2), np.nan))
-                rows['keypoint_scores'].append(np.full(k, np.nan))
-                rows['image_sizes'].append((0, 0))
-                continue
-            box, score, status = boxes[frame.index]
-            kpts, scores = keypoints[frame.index]
-            rows['status'].append(status)
-            rows['bboxes'].append(box)
-            rows['bbox_scores'].append(score)
-            rows['keypoints_2d'].append(kpts)
-            rows['keypoint_scores'].append(scores)
-            rows['image_sizes'].append(frame.image.shape[1::-1])
+        return boxes, self._estimate_2d(readable, boxes)
+
+    def _boxes_by_tracking(self, readable: List[Frame], selector: BoxSelector,
+                           tracker: KeypointBoxTracker, bbox_thr: float
+                           ) -> Tuple[dict, dict]:
+        """Frame by frame: the tracked box, or a detection when the track is
+        lost (then this frame is estimated again in the detector's box)."""
+        boxes, keypoints = {}, {}
+        for frame in readable:
+            h, w = frame.image.shape[:2]
+            if not tracker.needs_detection():
+                box = (tracker.box, selector.last_score, STATUS_TRACKED)
+                kpts = self._estimate_2d([frame], {frame.index: box})[frame.index]
+                if tracker.observe_tracked(*kpts, w, h):
+                    boxes[frame.index], keypoints[frame.index] = box, kpts
+                    continue
+            detection = self._detect([frame.image], bbox_thr)[0]
+            box = selector.update(detection, True, w, h)
+            kpts = self._estimate_2d([frame], {frame.index: box})[frame.index]
+            tracker.observe_detection(box[0] if detection is not None else None,
+                                      *kpts, w, h)
+            boxes[frame.index], keypoints[frame.index] = box, kpts
+        return boxes, keypoints
 
     @torch.no_grad()
     def _detect(self, images: List[np.ndarray], bbox_thr: float) -> list:
-        """Top infant box (or None) per image, one detector batch."""
-        if not images:
-            return []
-        samples = self.detector(images, batch_size=len(images),
-                                return_datasamples=True, no_save_vis=True,
-                                no_save_pred=True)['predictions']
+        """Top infant box (or None) per image.
+
+        The detector's own test pipeline and ``test_step``, in chunks of
+        ``det_batch_size`` images (see :meth:`run`): on a CPU one image at a
+        time is as fast as a batch and holds one image's activations.
+        """
         out = []
-        for sample in samples:
-            inst = sample.pred_instances.cpu().numpy()
-            out.append(top_box(inst.bboxes, inst.scores, inst.labels,
-                               self.det_cat_id, bbox_thr))
+        step = max(1, getattr(self, '_det_batch_size', 1))
+        for begin in range(0, len(images), step):
+            data = self.detector.collate_fn(
+                [self.detector.pipeline(img) for img in images[begin:begin + step]])
+            for sample in self.detector.model.test_step(data):
+                inst = sample.pred_instances.cpu().numpy()
+                out.append(top_box(inst.bboxes, inst.scores, inst.labels,
+                                   self.det_cat_id, bbox_thr))
         return out
 
     @torch.no_grad()
@@ -551,10 +778,63 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
         return info
 
     # ----------------------------------------------------------- outputs
+    def _series_of(self, rows: dict, source: FrameSource,
+                   inputs=None) -> PoseSeries:
+        """A row table as a :class:`PoseSeries`."""
+        num = len(rows['status'])
+        k = self.meta_3d['num_keypoints']
+        kp3d = rows['keypoints_3d']
+        return PoseSeries(
+            frame_index=np.asarray(rows['frame_index'], dtype=np.int64),
+            time_s=np.asarray(rows['frame_index'], dtype=np.float64) / source.fps,
+            frame_names=list(rows['names']), status=list(rows['status']),
+            flags=list(rows['flags']),
+            bboxes=np.asarray(rows['bboxes'], dtype=np.float64).reshape(num, 4),
+            bbox_scores=np.asarray(rows['bbox_scores'], dtype=np.float64),
+            keypoints_2d=np.asarray(rows['keypoints_2d'], dtype=np.float64),
+            keypoint_scores=np.asarray(rows['keypoint_scores'], dtype=np.float64),
+            keypoints_3d=(None if kp3d is None else
+                          np.asarray(kp3d, dtype=np.float64).reshape(num, k, 3)),
+            joint_names=[self.meta_3d['keypoint_id2name'][i] for i in range(k)],
+            keypoint_definition=self.definition_3d,
+            skeleton=joint_links(self.meta_3d.get('skeleton_links', [])),
+            fps=source.fps,
+            source=str(inputs if inputs is not None and not isinstance(
+                inputs, FrameSource) else source.name),
+            image_sizes=np.asarray(rows['image_sizes']).reshape(num, 2))
+
+    def _vis_writer(self, target: str, fps: float, vis_cfg: dict
+                    ) -> VisualizationWriter:
+        return VisualizationWriter(target, fps, self.pose2d.model.dataset_meta,
+                                   self.meta_3d, **vis_cfg)
+
+    def _drawer(self, vis_cfg: dict) -> VisualizationWriter:
+        """A writer used only to draw (its visualizers are built once)."""
+        key = tuple(sorted(vis_cfg.items()))
+        if getattr(self, '_drawer_key', None) != key:
+            self._drawer_obj = self._vis_writer('unused.mp4', 30.0, vis_cfg)
+            self._drawer_key = key
+        return self._drawer_obj
+
+    @staticmethod
+    def _show(image_rgb: np.ndarray) -> None:
+        import cv2
+        cv2.imshow('InfantPoseInferencer', image_rgb[..., ::-1])
+        cv2.waitKey(1)
+
+    @staticmethod
+    def _report_vis(writer: VisualizationWriter, files: dict, key: str) -> None:
+        if writer.written:
+            files[key] = writer.out_path
+            print_log(f'visualisation written to {writer.out_path}',
+                      logger='current', level=logging.INFO)
+        else:
+            print_log('no readable frame: no visualisation written',
+                      logger='current', level=logging.WARNING)
+
     def _write_outputs(self, series: PoseSeries, source: FrameSource,
-                       out_dir: Optional[str], kept_frames, save_json: bool,
-                       save_csv: bool, save_npz: bool, want_vis: bool,
-                       vis_cfg: dict, run_cfg: dict) -> Dict[str, str]:
+                       out_dir: Optional[str], save_json: bool, save_csv: bool,
+                       save_npz: bool, run_cfg: dict) -> Dict[str, str]:
         files: Dict[str, str] = {}
         if not out_dir:
             return files
@@ -567,29 +847,97 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
             files['csv'] = write_csv(osp.join(out_dir, f'{stem}.csv'), series)
         if save_npz:
             files['npz'] = write_npz(osp.join(out_dir, f'{stem}.npz'), series)
-        if want_vis:
-            video = source.kind in ('video', 'camera')
-            target = osp.join(out_dir, f'{stem}_vis.mp4' if video else f'{stem}_vis')
-            writer = VisualizationWriter(target, series.fps, self.pose2d.model.dataset_meta,
-                                         self.meta_3d, **vis_cfg)
-            frames = kept_frames if kept_frames is not None else source
-            ok = False
-            try:
-                for t, frame in enumerate(frames):
-                    if t >= series.num_frames:
-                        break
-                    writer.add(frame, series, t)
-                ok = True
-            finally:
-                writer.close(success=ok)
-            if writer.written:
-                files['vis'] = target
-                print_log(f'visualisation written to {target}',
-                          logger='current', level=logging.INFO)
-            else:
-                print_log('no readable frame: no visualisation written',
-                          logger='current', level=logging.WARNING)
         return files
+
+
+#: Keyword arguments ``__call__`` passes on to :meth:`InfantPoseInferencer.run`
+#: and those of them that only set the drawing.
+_RUN_KWARGS = frozenset({'det_interval', 'bbox_thr', 'tracking', 'det_batch_size',
+                         'fps', 'max_frames', 'smooth_2d', 'smooth_3d',
+                         'kpt_thr', 'axis_limit', 'radius', 'thickness'})
+_VIS_KWARGS = frozenset({'kpt_thr', 'axis_limit', 'radius', 'thickness'})
+
+
+def _make_tracker(tracking: Union[bool, dict]) -> KeypointBoxTracker:
+    if tracking is True:
+        return KeypointBoxTracker()
+    if isinstance(tracking, dict):
+        return KeypointBoxTracker(**tracking)
+    raise ValueError('tracking must be True or a dict of KeypointBoxTracker '
+                     f'arguments, got {tracking!r}')
+
+
+def _mmpose_instances(record: dict) -> List[dict]:
+    """One frame's instances in MMPose's layout, each also naming its frame
+    (``frame_id``, ``time`` s, ``status``)."""
+    return [dict(inst, frame_id=record['frame_id'], time=record['time'],
+                 status=record['status']) for inst in record['instances']]
+
+
+def _sub_series(series: PoseSeries, a: int, b: int) -> PoseSeries:
+    """Frames ``a:b`` of ``series``."""
+    cut = {}
+    for name in ('frame_index', 'time_s', 'bboxes', 'bbox_scores',
+                 'keypoints_2d', 'keypoint_scores', 'keypoints_3d',
+                 'image_sizes', 'frame_names', 'status', 'flags'):
+        value = getattr(series, name)
+        cut[name] = None if value is None else value[a:b]
+    return PoseSeries(joint_names=series.joint_names,
+                      keypoint_definition=series.keypoint_definition,
+                      skeleton=series.skeleton, fps=series.fps,
+                      source=series.source, **cut)
+
+
+def _batches_of(series: PoseSeries, source: FrameSource, batch_size: int):
+    """``(frames, sub-series)`` per batch of a finished run (frames read
+    again; a camera's are gone and come back without images)."""
+    frames = (iter(source) if source.rereadable else
+              (Frame(int(i), None, n) for i, n in zip(series.frame_index,
+                                                      series.frame_names)))
+    for a in range(0, series.num_frames, batch_size):
+        b = min(a + batch_size, series.num_frames)
+        yield [next(frames) for _ in range(a, b)], _sub_series(series, a, b)
+
+
+class _PredictionWriter:
+    """MMPose's prediction files: ``<stem>.json`` per image, or for a video
+    one ``<stem>.json`` = ``[{"frame_id", "instances"}]``, streamed to a
+    temporary file frame by frame and moved into place when complete."""
+
+    def __init__(self, out_dir: str, stem: str, video: bool):
+        self.out_dir, self.stem, self.video = out_dir, stem, video
+        os.makedirs(out_dir, exist_ok=True)
+        self._file, self._tmp, self._first = None, None, True
+        if video:
+            self.path = osp.join(out_dir, f'{stem}.json')
+            self._tmp = osp.join(out_dir, f'.{stem}.json.tmp{os.getpid()}')
+            self._file = open(self._tmp, 'w', encoding='utf-8')
+            self._file.write('[')
+
+    def add(self, records: List[dict]) -> None:
+        for record in records:
+            instances = _mmpose_instances(record)
+            if self.video:
+                self._file.write(('' if self._first else ',') + '\n  ' + json.dumps(
+                    dict(frame_id=record['frame_id'], instances=instances)))
+                self._first = False
+            else:
+                name = osp.splitext(osp.basename(record['frame_name']))[0]
+                with atomic_open(osp.join(self.out_dir, f'{name}.json')) as f:
+                    json.dump(instances, f, indent=2)
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self, success: bool = True) -> None:
+        if self._file is None:
+            return
+        self._file.write('\n]\n')
+        self._file.close()
+        self._file = None
+        if success:
+            os.replace(self._tmp, self.path)
+        elif osp.exists(self._tmp):
+            os.remove(self._tmp)
 
 
 def _jsonable(value):

@@ -7,10 +7,11 @@ import numpy as np
 #: Frame status values, most to least trustworthy.
 STATUS_DETECTED = 'detected'              # box from the detector on this frame
 STATUS_PROPAGATED = 'propagated'          # box carried over: detection interval > 1
+STATUS_TRACKED = 'tracked'                # box from the previous frame's keypoints
 STATUS_NO_DETECTION = 'no_detection_reused_box'  # detector found none: last good box
 STATUS_FULL_FRAME = 'no_detection_full_frame'    # none yet: the whole frame is the box
 STATUS_UNREADABLE = 'unreadable'          # frame could not be decoded: no keypoints
-STATUSES = (STATUS_DETECTED, STATUS_PROPAGATED, STATUS_NO_DETECTION,
+STATUSES = (STATUS_DETECTED, STATUS_TRACKED, STATUS_PROPAGATED, STATUS_NO_DETECTION,
             STATUS_FULL_FRAME, STATUS_UNREADABLE)
 
 

@@ -201,8 +201,10 @@ class VisualizationWriter:
             axis_azimuth=self.axis_azimuth, axis_elev=self.axis_elev,
             kpt_thr=self.kpt_thr, num_instances=1)
 
-    def add(self, frame: Frame, series: PoseSeries, t: int) -> None:
-        """Draw frame ``t`` and append it (video) or write its PNG."""
+    def add(self, frame: Frame, series: PoseSeries, t: int,
+            drawn: Optional[np.ndarray] = None) -> None:
+        """Draw frame ``t`` (or take its RGB drawing ``drawn``) and append
+        it (video) or write its PNG."""
         if frame.image is None:
             # Keep the video's timing: a black frame stands for a lost one
             # (written once the frame size is known).
@@ -211,7 +213,8 @@ class VisualizationWriter:
                 if self._size is not None:
                     self._write_pending_blanks()
             return
-        drawn = self.draw(frame.image, series, t)[..., ::-1]
+        drawn = (self.draw(frame.image, series, t) if drawn is None
+                 else drawn)[..., ::-1]
         if self.is_video:
             if self._size is None:
                 self._size = (drawn.shape[1], drawn.shape[0])

@@ -33,11 +33,13 @@ from typing import List, Optional
 import numpy as np
 
 from infant_mmpose.apis.pose_series import (STATUS_DETECTED,
-                                            STATUS_PROPAGATED, PoseSeries)
+                                            STATUS_PROPAGATED, STATUS_TRACKED,
+                                            PoseSeries)
 from .body import BodyJoints
 
-#: Frame statuses whose keypoints come from a detection of the infant.
-TRUSTED_STATUSES = (STATUS_DETECTED, STATUS_PROPAGATED)
+#: Frame statuses whose keypoints come from a detection of the infant (a
+#: tracked box follows the previous frame's confident keypoints).
+TRUSTED_STATUSES = (STATUS_DETECTED, STATUS_TRACKED, STATUS_PROPAGATED)
 ALIGNMENTS = ('global', 'per_frame', 'none')
 
 
