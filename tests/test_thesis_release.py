@@ -18,26 +18,39 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from thesis_models import (build_thesis_detector, build_thesis_lifter,
-                           build_thesis_pose2d, generated_frames,
-                           old_torchvision_keys, save_thesis_checkpoint,
-                           thesis_crop_box, thesis_detect,
-                           thesis_pose2d_inference)
 from video_helpers import write_mjpg_video
 
 from infant_mmpose.apis.infer_cli import main as infer_main
 from infant_mmpose.models.converters.thesis_checkpoints import (
     ThesisCheckpointError, convert_detector, convert_lifter, convert_pose2d,
     load_thesis_checkpoint)
+from infant_mmpose.models.converters.thesis_reference import (
+    build_thesis_detector, build_thesis_lifter, build_thesis_pose2d,
+    load_thesis_reference, old_torchvision_keys, save_thesis_checkpoint,
+    thesis_crop_box, thesis_detect, thesis_pose2d_inference)
 from infant_mmpose.models.converters.thesis_release import \
     convert_saved_models
 from infant_mmpose.utils import PROJECT_ROOT, config_path
+
+
+def generated_frames(root: str, count: int):
+    """``count`` RGB 640x480 frames of the generated MINI-RGBD root."""
+    import glob
+
+    import cv2
+    files = sorted(glob.glob(osp.join(root, '*', 'rgb', '*.png')))
+    step = max(1, len(files) // count)
+    frames = [cv2.imread(f)[..., ::-1].copy() for f in files[::step][:count]]
+    assert len(frames) == count
+    assert all(f.shape == (480, 640, 3) for f in frames)
+    return frames
+
 
 CONVERTER = osp.join(PROJECT_ROOT, 'tools', 'model_converters',
                      'thesis_to_mmpose.py')
 
 
-def run_converter(args, capsys=None):
+def run_converter(args):
     """``python tools/model_converters/thesis_to_mmpose.py ARGS`` in this
     process (its ``main``): (exit status, stdout, stderr)."""
     import contextlib
@@ -110,6 +123,21 @@ def test_converter_writes_mmengine_checkpoints_and_report(release):
                    weights_only=True)['state_dict']
     assert a.keys() == b.keys()
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_reference_architectures_load_the_thesis_files(release,
+                                                       thesis_models):
+    """The thesis files (2020 detector key spelling included) load strictly
+    into the thesis's own architectures (for checking real files)."""
+    files = dict(pose2d='MINI_RGBD_2D/model.tar',
+                 lifter='MINI_RGBD_FineTune/model.tar',
+                 detector='27_08_14_02/model.tar')
+    for kind, name in files.items():
+        loaded = load_thesis_reference(
+            kind, osp.join(release['saved'], name)).state_dict()
+        built = thesis_models[kind].state_dict()
+        assert loaded.keys() == built.keys(), kind
+        assert all(torch.equal(loaded[k], built[k]) for k in built), kind
 
 
 def test_pose2d_bias_fold_and_layout(thesis_models):

@@ -1,10 +1,15 @@
-"""The thesis's three architectures, built as its code defines them, with
-random weights, saved in its checkpoint layout; and its inference steps.
+"""The thesis's three architectures and inference steps, for checking
+conversions.
 
-Written from the description in ``shared/reference/THESIS_WEIGHTS.md`` (the
-thesis repository is reference only): the attribute names reproduce its
-state-dict keys, the inference functions its pre- and post-processing.
-These are the independent side of the equivalence tests.
+Built as the thesis's code defines them (written from the description in
+``shared/reference/THESIS_WEIGHTS.md``; the thesis repository is reference
+only): the attribute names reproduce its state-dict keys, the inference
+functions its pre- and post-processing (square crop from the rounded box,
+RGB / 255, plain argmax, raw-pixel lifter; torchvision's detector as is).
+They are the independent side of ``tests/test_thesis_release.py`` and
+``benchmarks/bench_thesis_release_parity.py``: random weights (``build_*``)
+or a real thesis file (``load_thesis_reference``) on one side, the converted
+checkpoint through MMPose / MMDetection on the other.
 """
 import os
 import os.path as osp
@@ -233,15 +238,38 @@ def thesis_detect(model: nn.Module, rgb: np.ndarray):
     return out['boxes'].numpy(), out['scores'].numpy()
 
 
-def generated_frames(root: str, count: int):
-    """``count`` RGB 640x480 frames of the generated MINI-RGBD root."""
-    import glob
-    files = sorted(glob.glob(osp.join(root, '*', 'rgb', '*.png')))
-    step = max(1, len(files) // count)
-    frames = [cv2.imread(f)[..., ::-1].copy() for f in files[::step][:count]]
-    assert all(f.shape == (480, 640, 3) for f in frames)
-    return frames
+def load_thesis_reference(kind: str, path: str) -> nn.Module:
+    """A real thesis file in its own architecture (``kind``: ``'pose2d'``,
+    ``'lifter'`` or ``'detector'``), eval mode, read with weights_only."""
+    from .thesis_checkpoints import load_thesis_checkpoint
+    state = load_thesis_checkpoint(path)['model_state_dict']
+    if kind == 'detector':
+        from functools import partial
 
+        from torchvision.models import resnet50
+        from torchvision.models.detection.backbone_utils import \
+            _resnet_fpn_extractor
+        from torchvision.models.detection.faster_rcnn import (
+            FasterRCNN, FastRCNNPredictor)
+        from torchvision.ops import FrozenBatchNorm2d
 
-__all__ = [n for n in dir() if not n.startswith('_') and n not in (
-    'os', 'osp', 'np', 'torch', 'nn', 'F', 'cv2', 'Tuple')]
+        # what fasterrcnn_resnet50_fpn(pretrained=True) built: frozen BNs
+        # with eps 0, three trainable stages (irrelevant at inference)
+        classes = state['roi_heads.box_predictor.cls_score.weight'].shape[0]
+        body = resnet50(weights=None,
+                        norm_layer=partial(FrozenBatchNorm2d, eps=0.0))
+        model = FasterRCNN(_resnet_fpn_extractor(body, 3), num_classes=91)
+        model.roi_heads.box_predictor = FastRCNNPredictor(1024, classes)
+    elif kind == 'pose2d':
+        from torchvision.models import resnet50
+        joints = state['1.convTrans4.weight'].shape[1]
+        model = nn.Sequential(
+            nn.Sequential(*list(resnet50(weights=None).children())[:-2]),
+            ThesisUpsampling(joints))
+    elif kind == 'lifter':
+        model = ThesisLifter(state['w1.weight'].shape[1] // 2)
+    else:
+        raise ValueError(f'unknown kind {kind!r}')
+    # torchvision renames 2020 FPN / RPN keys itself when loading
+    model.load_state_dict(state, strict=True)
+    return model.eval()
