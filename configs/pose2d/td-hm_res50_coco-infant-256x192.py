@@ -10,9 +10,9 @@
 #
 # Everything is MMPose's own: CocoDataset (COCO-17 keypoints, ground-truth
 # boxes as in FiDIP's evaluation, no person-detector results file) and
-# CocoMetric (OKS AP / AR over 0.50:0.95, the figure FiDIP reports). The
-# metric's ground truth comes from the data samples (ann_file=None), so
-# moving data_root with --cfg-options moves it too.
+# CocoMetric (OKS AP / AR over 0.50:0.95, the figure FiDIP reports). With
+# ann_file=None CocoMetric scores against the evaluated data set's own
+# annotation file, so moving data_root with --cfg-options moves it too.
 #
 # load_from: MMPose's published COCO checkpoint (downloaded on first use;
 # without network pass --cfg-options load_from=<local .pth> or None).
