@@ -87,8 +87,9 @@ class PreparedMovement:
     def summary(self) -> dict:
         """Recording-level facts, for the feature table (``recording_*``)."""
         return {
-            'recording_duration_s': self.duration_s,
-            'recording_analysed_s': self.analysed_s,
+            # rounded: float sums such as 0.30000000000000004 s
+            'recording_duration_s': round(self.duration_s, 6),
+            'recording_analysed_s': round(self.analysed_s, 6),
             'recording_segments': len(self.segments),
             'recording_gap_frames': self.num_gap_frames,
             'recording_bridged_frames': self.num_bridged_frames,
