@@ -233,6 +233,13 @@ def test_gap_values_are_never_used_zeros_or_nan():
         assert a.features[name] == pytest.approx(full[name], rel=0.005), name
 
 
+def test_tracked_and_propagated_frames_are_not_gaps():
+    body = _sinusoid_infant(5)
+    status = ['detected', 'propagated', 'tracked'] * (len(body) // 3)
+    prep = prepare(series_from_body(body, FPS, status=status))
+    assert prep.num_gap_frames == 0 and len(prep.segments) == 1
+
+
 def test_long_gap_splits_and_nothing_spans_it():
     """A still infant that changes posture during a 2 s gap: a derivative
     across the gap would see a jump; none must."""

@@ -96,3 +96,8 @@ def test_quickstart_in_coco17(tmp_path):
     joints = list(dict.fromkeys(row['joint'] for row in rows))
     assert joints == list(get_definition('coco17')['keypoint_name2id'])
     assert 'coco17' in open(out / 'report' / 'report.md').read()
+    # movement features find their joints by name in COCO-17 too
+    with open(out / 'movement' / 'features.csv', newline='') as f:
+        movement = list(csv.DictReader(f))
+    assert len(movement) == 1
+    assert float(movement[0]['l_wrist_speed_median']) >= 0

@@ -2,11 +2,11 @@
 
 Steps, in order (each stated limit is an argument of :func:`prepare`):
 
-1. **Gaps.** A frame counts only if the detector found the infant on it
-   (status ``detected`` or ``propagated``) and every joint the features use
-   has finite 3D coordinates. Unreadable frames, frames without a detection
-   (whose keypoints come from a reused box) and NaN joints are gaps; their
-   values are never used, whatever they hold (zeros included).
+1. **Gaps.** A frame counts only if the infant was found on it (status
+   ``detected``, ``tracked`` or ``propagated``) and every joint the features
+   use has finite 3D coordinates. Unreadable frames, frames without a
+   detection (whose keypoints come from a reused box) and NaN joints are
+   gaps; their values are never used, whatever they hold (zeros included).
 2. **Short gaps** of at most ``max_gap_s`` seconds are bridged; a longer gap
    splits the series into separate segments, and no derivative, spectrum or
    correlation spans it. Segments shorter than ``min_segment_s`` are dropped.
