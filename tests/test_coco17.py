@@ -20,7 +20,7 @@ from infant_mmpose.datasets.keypoint_definitions import (DERIVED_JOINTS,
 from infant_mmpose.datasets.transforms import KeypointMapping
 from infant_mmpose.evaluation.functional import joint_errors
 from infant_mmpose.pipeline.mm_runner import load_config
-from infant_mmpose.utils import config_path
+from infant_mmpose.utils import PROJECT_ROOT, config_path
 
 COCO_NAMES = [
     'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
@@ -190,6 +190,22 @@ def test_switch_rewrites_every_stage_config():
                 assert list(metric['root_index']) == [11, 12]
     # the default is untouched
     assert _quickstart('pose2d', 'mpii16').model.head.out_channels == 16
+
+
+def test_every_config_is_already_in_its_own_definition():
+    """Loading a config through the project's loaders applies its own
+    ``common_definition``; for every shipped config that changes nothing."""
+    import glob
+    from mmengine.config import Config
+    for path in sorted(glob.glob(osp.join(PROJECT_ROOT, 'configs', '**', '*.py'),
+                                 recursive=True)):
+        if '_base_' in path:
+            continue
+        raw = Config.fromfile(path).to_dict()
+        applied = load_config(path).to_dict()
+        applied.pop('common_definition', None)
+        raw.pop('common_definition', None)
+        assert applied == raw, path
 
 
 def test_switch_rejects_a_metric_bound_to_mpii():

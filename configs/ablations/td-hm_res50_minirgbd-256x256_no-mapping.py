@@ -8,6 +8,8 @@ _base_ = ['../pose2d/td-hm_res50_minirgbd-256x256.py']
 
 from infant_mmpose.utils import config_path  # noqa: E402
 
+# native joints: no common definition (the switch would map them again)
+common_definition = None
 model = dict(head=dict(out_channels=25))
 native_metainfo = dict(from_file=config_path('_base_/datasets/minirgbd.py'))
 codec = dict(
