@@ -73,8 +73,9 @@ def test_head_is_the_martinez_mlp():
         head(torch.randn(4, 50, 1))
 
 
-def _train_lifter_on_3dhp(tmp_path, hooks):
-    """A few Adam steps (lr 0.05) of the MPI-INF-3DHP lifter config."""
+def _train_lifter_on_3dhp(tmp_path, hooks, **head):
+    """A few Adam steps (lr 0.05) of the MPI-INF-3DHP lifter config
+    (``head``: options of its MartinezLifterHead)."""
     from mmengine.runner import Runner
     from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
@@ -82,12 +83,13 @@ def _train_lifter_on_3dhp(tmp_path, hooks):
     if not osp.isdir(data):
         generate_mpi_inf_3dhp(data, subjects=(1, 7), num_frames=3, seed=1)
     cfg = _cfg('lifter/martinez_mpi-inf-3dhp.py')
-    cfg.work_dir = str(tmp_path / f'work_{len(hooks)}')
+    cfg.model.head.update(head)
+    cfg.work_dir = str(tmp_path / f'work_{len(hooks)}_{len(head)}')
     cfg.custom_hooks = hooks
     cfg.train_cfg = dict(by_epoch=True, max_epochs=1, val_interval=100)
     cfg.optim_wrapper.optimizer.lr = 0.05
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=100)
-    cfg.visualizer.name = f'vis_maxnorm_{len(hooks)}'
+    cfg.visualizer.name = f'vis_maxnorm_{len(hooks)}_{sorted(head.items())}'
     for split in ('train', 'val', 'test'):
         loader = cfg[f'{split}_dataloader']
         loader.update(batch_size=8, num_workers=0, persistent_workers=False)
@@ -106,17 +108,101 @@ def _row_norms(model):
     ])
 
 
+def _tensor_norms(model):
+    return torch.stack([
+        m.weight.detach().norm() for m in model.modules()
+        if isinstance(m, torch.nn.Linear)
+    ])
+
+
 def test_max_norm_holds_after_optimiser_steps(tmp_path):
     hook = dict(type='MaxNormConstraintHook')
-    before, model = _train_lifter_on_3dhp(tmp_path, [hook])
+    before, model = _train_lifter_on_3dhp(tmp_path, [hook], max_norm=1.0)
     changed = any(not torch.equal(before[k], v)
                   for k, v in model.state_dict().items())
     assert changed, 'the optimiser did not update the model'
     assert _row_norms(model).max() <= 1.0 + 1e-5
     # the same training without the hook breaks the bound: the hook (not
     # the initialisation) is what keeps it
-    _, free = _train_lifter_on_3dhp(tmp_path, [])
+    _, free = _train_lifter_on_3dhp(tmp_path, [], max_norm=1.0)
     assert _row_norms(free).max() > 1.05
+    # the thesis config has no max-norm: its hook leaves the weights alone
+    cfg = _cfg('lifter/martinez_mpi-inf-3dhp.py')
+    assert cfg.model.head.max_norm is None
+    assert 'MaxNormConstraintHook' in [h['type'] for h in cfg.custom_hooks]
+    _, thesis = _train_lifter_on_3dhp(tmp_path, [hook], max_norm=None)
+    assert _row_norms(thesis).max() > 1.05
+
+
+def test_whole_tensor_max_norm_is_martinez_clip_by_norm(tmp_path):
+    """``max_norm_mode='tensor'`` bounds each whole weight matrix (what
+    ``tf.clip_by_norm`` without axes does in Martinez's code): matrices
+    above the bound are scaled down as a whole, rows keep their ratios."""
+    from mmpose.registry import MODELS
+    head = MODELS.build(dict(type='MartinezLifterHead', in_channels=32,
+                             num_joints=16, max_norm=1.0,
+                             max_norm_mode='tensor'))
+    linears = [m for m in head.modules() if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        linears[-1].weight.mul_(1e-3)  # one matrix below the bound
+    before = [m.weight.detach().clone() for m in linears]
+    head.apply_max_norm()
+    for old, m in zip(before, linears):
+        norm = old.norm()
+        expected = old if norm <= 1.0 else old / norm  # clip_by_norm
+        torch.testing.assert_close(m.weight, expected)
+    assert before[-1].norm() < 1.0 and before[0].norm() > 1.0
+    # after training with the hook every matrix (not row) is bounded
+    hook = dict(type='MaxNormConstraintHook')
+    _, model = _train_lifter_on_3dhp(tmp_path, [hook], max_norm=1.0,
+                                     max_norm_mode='tensor')
+    # float32 norms of 1024 x 1024 matrices: rounding ~1e-5
+    assert _tensor_norms(model).max() <= 1.0 + 1e-4
+    with pytest.raises(ValueError, match='max_norm_mode'):
+        MODELS.build(dict(type='MartinezLifterHead', in_channels=32,
+                          num_joints=16, max_norm_mode='column'))
+
+
+@pytest.mark.parametrize('safe', [True, False])
+def test_training_with_a_last_batch_of_one_sample(tmp_path, safe):
+    """16 training samples in batches of 5 leave a last batch of one
+    (16 = 3 x 5 + 1), which BatchNorm1d cannot normalise in training mode:
+    the lifter configs' BatchNormSafeBatchSampler skips it; with PyTorch's
+    plain batching training fails."""
+    from mmengine.runner import Runner
+    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+        generate_mpi_inf_3dhp
+    data = str(tmp_path / 'mpi')
+    generate_mpi_inf_3dhp(data, subjects=(1, ), num_frames=2, seed=2)
+    cfg = _cfg('lifter/martinez_mpi-inf-3dhp.py')
+    safe_sampler = dict(type='BatchNormSafeBatchSampler')
+    for name in ('lifter/martinez_mpi-inf-3dhp.py',
+                 'lifter/martinez_minirgbd-gt2d.py',
+                 'lifter/martinez_minirgbd-pred2d_rootnorm.py',
+                 'quickstart/lifter.py', 'quickstart/lifter_pretrain.py'):
+        assert _cfg(name).train_dataloader.batch_sampler == safe_sampler
+    if not safe:
+        cfg.train_dataloader.pop('batch_sampler')
+    cfg.work_dir = str(tmp_path / 'work')
+    cfg.train_cfg = dict(by_epoch=True, max_epochs=1, val_interval=100)
+    cfg.visualizer.name = f'vis_batch_of_one_{safe}'
+    cfg.log_level = 'WARNING'
+    cfg.train_dataloader.update(batch_size=5, num_workers=0,
+                                persistent_workers=False)
+    cfg.train_dataloader.dataset.update(data_root=data, cache_file=None)
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
+    cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
+    cfg.custom_hooks = [h for h in cfg.custom_hooks
+                        if h['type'] != 'EarlyStoppingHook']
+    cfg.default_hooks.checkpoint = None
+    runner = Runner.from_cfg(cfg)
+    assert len(runner.train_dataloader.dataset) == 16  # 8 cameras x 2
+    if safe:
+        runner.train()
+        assert runner.iter == 3  # 3 full batches, the single sample skipped
+    else:
+        with pytest.raises(ValueError, match='more than 1 value'):
+            runner.train()
 
 
 def _lifter_batch(cfg, root, sequences):
@@ -259,3 +345,25 @@ def test_root_median_scale_resists_one_bad_joint():
     np.testing.assert_allclose(
         normalize_root_relative(pose, None, [6], 'median')[0], expected,
         atol=1e-5)
+
+
+@pytest.mark.parametrize('n,batch_size,expected', [
+    (16, 5, [5, 5, 5]),          # a last batch of one is skipped
+    (17, 5, [5, 5, 5, 2]),       # a last batch of two is kept
+    (15, 5, [5, 5, 5]),
+    (3, 64, [3]),                # fewer samples than a batch still train
+    (1, 64, []),
+    (4, 1, [1, 1, 1, 1]),        # batch size 1: nothing to skip
+])
+def test_batchnorm_safe_batch_sampler(n, batch_size, expected):
+    from mmpose.registry import DATA_SAMPLERS
+    from torch.utils.data import BatchSampler, SequentialSampler
+    sampler = DATA_SAMPLERS.build(dict(
+        type='BatchNormSafeBatchSampler', sampler=SequentialSampler(range(n)),
+        batch_size=batch_size))
+    batches = list(sampler)
+    assert [len(b) for b in batches] == expected
+    assert len(sampler) == len(expected)
+    # the same indices, in the same order, as PyTorch's own batching
+    plain = list(BatchSampler(SequentialSampler(range(n)), batch_size, False))
+    assert batches == plain[:len(expected)]

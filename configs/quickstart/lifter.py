@@ -13,7 +13,9 @@ lifter_codec = dict(
     input_norm='root_median',
     target_scale=100.0)
 codec = dict(_delete_=True, **lifter_codec)
-model = dict(head=dict(decoder=lifter_codec))
+# per-row max-norm <= 1 as in lifter_pretrain.py
+model = dict(head=dict(decoder=lifter_codec, max_norm=1.0,
+                       max_norm_mode='row'))
 train_pipeline = [
     dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GenerateTarget', encoder=lifter_codec),

@@ -11,9 +11,12 @@ config reads ``PoseLifter(backbone=IdentityBackbone, head=MartinezLifterHead)``
 The stem's BatchNorm/ReLU/Dropout follow Martinez's reference code; the
 thesis (FACTS section 5) lists the layers without them.
 
-Max-norm constraint: every ``nn.Linear`` weight row (the incoming weights of
-one unit) is rescaled to an L2 norm <= ``max_norm`` by
-:meth:`MartinezLifterHead.apply_max_norm`.  The registered hook
+Max-norm constraint (optional; off in the thesis-reproducing configs, the
+thesis code has none, THESIS_WEIGHTS section 4): with ``max_norm_mode=
+'row'`` every ``nn.Linear`` weight row (the incoming weights of one unit) is
+rescaled to an L2 norm <= ``max_norm``; with ``'tensor'`` the whole weight
+matrix is, as Martinez et al.'s code does (``tf.clip_by_norm`` without
+axes). :meth:`MartinezLifterHead.apply_max_norm` applies it.  The registered hook
 ``MaxNormConstraintHook`` calls it after every optimiser step (MMEngine's
 ``after_train_iter`` runs after ``optim_wrapper.update_params``), so the
 constraint holds for the weights the next forward pass uses and for every
@@ -33,6 +36,10 @@ from mmpose.models.heads.base_head import BaseHead
 from mmpose.registry import KEYPOINT_CODECS, MODELS
 from mmpose.utils.tensor_utils import to_numpy
 from mmpose.utils.typing import ConfigType, OptConfigType, OptSampleList
+
+
+#: ``max_norm_mode`` choices of :class:`MartinezLifterHead`.
+MAX_NORM_MODES = ('row', 'tensor')
 
 
 class _ResidualBlock(nn.Module):
@@ -66,8 +73,14 @@ class MartinezLifterHead(BaseHead):
         hidden_channels (int): Width of the MLP. Defaults to 1024.
         num_blocks (int): Residual blocks. Defaults to 2.
         dropout (float): Dropout probability. Defaults to 0.5.
-        max_norm (float, optional): Upper bound of every Linear weight row's
-            L2 norm, enforced by ``MaxNormConstraintHook``. ``None`` = off.
+        max_norm (float, optional): Upper bound of the Linear weights' L2
+            norm, enforced by ``MaxNormConstraintHook``. ``None`` = off.
+            With raw-millimetre targets a per-row bound on the output layer
+            keeps the lifter at the mean pose (configs/README.md); use it
+            with ``target_scale`` in the codec, or the whole-tensor mode.
+        max_norm_mode (str): ``'row'``: each weight row (one unit's incoming
+            weights) separately; ``'tensor'``: the whole weight matrix
+            (Martinez et al.'s code). Defaults to ``'row'``.
         loss (dict): Loss config; MMPose's ``MSELoss`` with target weights
             (invisible target joints excluded) by default.
         decoder (dict, optional): Lifting codec config (``MartinezPoseLifting``
@@ -84,6 +97,7 @@ class MartinezLifterHead(BaseHead):
                  num_blocks: int = 2,
                  dropout: float = 0.5,
                  max_norm: Optional[float] = 1.0,
+                 max_norm_mode: str = 'row',
                  loss: ConfigType = dict(
                      type='MSELoss', use_target_weight=True),
                  decoder: OptConfigType = None,
@@ -92,6 +106,10 @@ class MartinezLifterHead(BaseHead):
         super().__init__(init_cfg)
         if max_norm is not None and max_norm <= 0:
             raise ValueError(f'max_norm must be positive or None, got {max_norm}')
+        if max_norm_mode not in MAX_NORM_MODES:
+            raise ValueError(f'max_norm_mode must be one of {MAX_NORM_MODES}, '
+                             f'got {max_norm_mode!r}')
+        self.max_norm_mode = max_norm_mode
         self.in_channels = in_channels
         self.num_joints = num_joints
         self.max_norm = max_norm
@@ -133,14 +151,21 @@ class MartinezLifterHead(BaseHead):
 
     @torch.no_grad()
     def apply_max_norm(self) -> None:
-        """Rescale every Linear weight row to L2 norm <= ``max_norm``."""
+        """Rescale every Linear weight row (``'row'``) or weight matrix
+        (``'tensor'``) to L2 norm <= ``max_norm``."""
         if self.max_norm is None:
             return
         for module in self.modules():
             if isinstance(module, nn.Linear):
-                # renorm over dim 0 = one slice per output unit.
-                module.weight.data = torch.renorm(
-                    module.weight.data, p=2, dim=0, maxnorm=self.max_norm)
+                weight = module.weight.data
+                if self.max_norm_mode == 'row':
+                    # renorm over dim 0 = one slice per output unit.
+                    module.weight.data = torch.renorm(
+                        weight, p=2, dim=0, maxnorm=self.max_norm)
+                else:
+                    norm = torch.linalg.vector_norm(weight)
+                    if norm > self.max_norm:
+                        weight.mul_(self.max_norm / norm)
 
     # ----------------------------------------------------------- train/test
     def loss(self,
