@@ -205,7 +205,8 @@ def test_lifting_dataset_from_predictions_maps_to_common_definition(minirgbd_roo
     records = []
     for s in (11, 12):
         for f in range(3):
-            kpts = np.arange(32, dtype=float).reshape(16, 2) + 100 * s + f
+            kpts = np.arange(32, dtype=float).reshape(16, 2) + 100 * (s - 10) + f
+            kpts[14] = [640.5, 100.0]  # right of the 640 x 480 image
             records.append(dict(sequence=s, frame=f, keypoints=kpts.tolist(),
                                 scores=[0.8] * 15 + [0.0]))
     save_pose2d_predictions(preds, records, 'mpii16')
@@ -219,7 +220,18 @@ def test_lifting_dataset_from_predictions_maps_to_common_definition(minirgbd_roo
     assert info['keypoints_definition'] == 'mpii16'
     assert info['keypoints'].shape == (1, 16, 2) and info['lifting_target'].shape == (1, 25, 3)
     np.testing.assert_allclose(info['keypoints'][0], np.array(records[4]['keypoints']))
-    assert info['keypoints_visible'][0, 15] == 0 and info['keypoints_visible'][0, :15].all()
+    # one rule with inference: visible = inside the image and a positive
+    # score (joint 15 has score 0, joint 14 lies outside the image)
+    assert info['keypoints_visible'][0, 15] == 0 and info['keypoints_visible'][0, 14] == 0
+    assert info['keypoints_visible'][0, :14].all()
+    from infant_mmpose.apis.inferencer import inside_image
+    from infant_mmpose.datasets.visibility import predicted_keypoints_visible
+    kpts = np.array(records[4]['keypoints'])
+    np.testing.assert_array_equal(
+        info['keypoints_visible'][0],
+        predicted_keypoints_visible(kpts, (640, 480), records[4]['scores']))
+    np.testing.assert_array_equal(inside_image(kpts, (640, 480))[:15],
+                                  info['keypoints_visible'][0, :15])
     sample = ds[4]
     # the 2D input stays as predicted, the 3D target is mapped into MPII order
     np.testing.assert_allclose(sample['inputs'].numpy().reshape(16, 2),
@@ -335,3 +347,22 @@ def test_visual_check_png(minirgbd_root, tmp_path):
     assert img.std() > 20
     with pytest.raises(ValueError, match='frame 7 is not a usable frame'):
         draw_minirgbd_sample(minirgbd_root, 3, 7, str(tmp_path / 'x.png'))
+
+
+def test_one_visibility_rule_for_ground_truth_and_predicted_2d():
+    """Inside the image is 0 <= u <= W - 1 and 0 <= v <= H - 1 for ground
+    truth, for predictions in the lifting data set and at inference."""
+    from infant_mmpose.apis.inferencer import inside_image
+    from infant_mmpose.datasets.minirgbd_dataset import keypoints_in_image
+    from infant_mmpose.datasets.visibility import predicted_keypoints_visible
+    kpts = np.array([[0.0, 0.0], [639.0, 479.0], [639.5, 10.0], [-0.1, 5.0],
+                     [10.0, 479.2], [np.nan, 3.0], [320.0, 240.0]])
+    expected = np.array([1, 1, 0, 0, 0, 0, 1], dtype=np.float32)
+    np.testing.assert_array_equal(keypoints_in_image(kpts), expected)
+    np.testing.assert_array_equal(inside_image(kpts, (640, 480)), expected)
+    scores = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.0])
+    np.testing.assert_array_equal(
+        predicted_keypoints_visible(kpts, (640, 480), scores),
+        expected * (scores > 0))
+    with pytest.raises(ValueError, match='scores'):
+        predicted_keypoints_visible(kpts, (640, 480), scores[:3])

@@ -49,6 +49,7 @@ from mmpose.registry import INFERENCERS
 
 from infant_mmpose.datasets.keypoint_definitions import (available_definitions,
                                                          get_definition)
+from infant_mmpose.datasets.visibility import predicted_keypoints_visible
 from infant_mmpose.models.codecs.raw_pixel_pose_lifting import \
     warn_if_other_image_size
 from infant_mmpose.smoothing import build_filter
@@ -129,15 +130,10 @@ def match_definition(meta: dict) -> Optional[str]:
 
 
 def inside_image(keypoints: np.ndarray, image_size: Sequence) -> np.ndarray:
-    """(K,) float32 visibility: 1 for joints inside the (width, height) image.
-
-    The lifter's training data mark joints outside the image invisible
-    (MINI-RGBD ``keypoints_visible``), so predicted 2D poses are flagged the
-    same way before they enter the lifter's pipeline.
-    """
-    w, h = float(image_size[0]), float(image_size[1])
-    x, y = keypoints[..., 0], keypoints[..., 1]
-    return ((x >= 0) & (x < w) & (y >= 0) & (y < h)).astype(np.float32)
+    """(K,) float32 visibility of predicted 2D joints in a (width, height)
+    image: :func:`~infant_mmpose.datasets.visibility.predicted_keypoints_visible`,
+    the rule the lifter's training data use for predicted 2D too."""
+    return predicted_keypoints_visible(keypoints, image_size)
 
 
 def _find_mapping(pipeline) -> Optional[object]:

@@ -24,6 +24,7 @@ from .bbox_from_mask import keypoint_box, pad_and_clip
 from .minirgbd_reader import (DEPTH_PATTERN, IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN,
                               MiniRGBDReader, SequenceAnnotations)
 from .result_files import load_detections
+from .visibility import inside_image
 
 
 def frame_image_id(sequence: int, frame: int) -> int:
@@ -37,11 +38,10 @@ def keypoints_in_image(keypoints: np.ndarray, width: int = IMAGE_SIZE[0],
 
     Inside means ``0 <= u <= width - 1`` and ``0 <= v <= height - 1`` (pixel
     centres at integers); the thesis excludes joints outside the image from
-    losses and metrics.
+    losses and metrics. The rule is :func:`.visibility.inside_image`, which
+    predicted 2D joints get too.
     """
-    u, v = keypoints[..., 0], keypoints[..., 1]
-    inside = (u >= 0) & (u <= width - 1) & (v >= 0) & (v <= height - 1)
-    return inside.astype(np.float32)
+    return inside_image(keypoints, (width, height))
 
 
 @DATASETS.register_module()

@@ -11,6 +11,11 @@ definition, in which case every sample carries ``keypoints_definition`` so
 ``KeypointMapping`` maps the 2D keys from that definition. A pipeline may
 also replace the 2D input itself.
 
+2D visibility: a ground-truth joint is visible inside the image; a predicted
+joint inside the image with a positive score
+(:func:`.visibility.predicted_keypoints_visible`, which the inferencer
+applies to the 2D it lifts, so training and inference agree).
+
 3D target: ``lifting_target`` (1, 25, 3) camera coordinates in millimetres;
 MMPose's ``ImagePoseLifting`` codec (``root_index=0``, the pelvis) makes it
 pelvis-relative.
@@ -26,6 +31,7 @@ from ..utils import config_path
 from .minirgbd_dataset import frame_image_id, keypoints_in_image
 from .minirgbd_reader import (IMAGE_SIZE, INTRINSICS, RGB_PATTERN, MiniRGBDReader)
 from .result_files import ResultFileError, load_pose2d_predictions
+from .visibility import predicted_keypoints_visible
 
 NATIVE_DEFINITION = 'minirgbd25'
 
@@ -121,8 +127,9 @@ class MiniRGBDLiftingDataset(BaseMocapDataset):
             raise ResultFileError(f'{self.keypoints_2d}: no 2D prediction for sequence '
                                   f'{sequence} frame {frame}')
         kpts = np.array(rec['keypoints'], dtype=np.float64)
-        # a predicted joint exists wherever the model gave it a positive score
-        visible = (np.array(rec['scores']) > 0).astype(np.float64)
+        # the inferencer's rule for predicted 2D: inside the image and a
+        # positive score
+        visible = predicted_keypoints_visible(kpts, IMAGE_SIZE, rec['scores'])
         return np.concatenate([kpts, visible[:, None]], 1)
 
     def _load_annotations(self) -> Tuple[list, list]:
