@@ -171,3 +171,30 @@ def test_digit_string_that_is_a_path_is_a_path(tmp_path, monkeypatch):
     cv2.imwrite(os.path.join('7', 'a.png'), _frame(0))
     src = open_frame_source('7')
     assert src.kind == 'folder' and src.num_frames == 1
+
+
+def test_truncated_jpeg_is_processed_and_flagged(tmp_path):
+    """OpenCV decodes a JPEG cut short without an error (grey below the
+    last intact block); the frame stays readable and is flagged."""
+    from infant_mmpose.apis.frame_source import (FLAG_TRUNCATED,
+                                                 image_file_damage)
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (240, 320, 3), dtype=np.uint8)
+    ok, data = cv2.imencode('.jpg', image, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    assert ok
+    whole, cut = tmp_path / 'f0_whole.jpg', tmp_path / 'f1_cut.jpg'
+    whole.write_bytes(data.tobytes())
+    cut.write_bytes(data.tobytes()[:len(data) // 2])
+    frames = list(open_frame_source(str(tmp_path)))
+    assert [f.name for f in frames] == ['f0_whole.jpg', 'f1_cut.jpg']
+    assert frames[0].flags == () and frames[0].message == ''
+    assert image_file_damage(str(whole)) == ''
+    partial = frames[1]
+    assert partial.readable and partial.image.shape == (240, 320, 3)
+    assert partial.flags == (FLAG_TRUNCATED, )
+    assert 'decoded only in part' in partial.message
+    # what OpenCV made of the missing half: the top rows as in the whole
+    # file, the bottom rows lost
+    full = frames[0].image.astype(int)
+    assert np.array_equal(partial.image[:40], frames[0].image[:40])
+    assert np.abs(partial.image[-40:].astype(int) - full[-40:]).mean() > 30

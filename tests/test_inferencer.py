@@ -204,14 +204,21 @@ def test_bad_images_in_a_folder_still_get_rows(inferencer, frames_dir, tmp_path)
     cv2.imwrite(str(tmp_path / 'a_gray.png'), cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
     (tmp_path / 'b_broken.png').write_bytes(b'\x89PNG\r\n truncated')
     cv2.imwrite(str(tmp_path / 'c_odd.png'), cv2.resize(img, (97, 61)))
+    jpeg = cv2.imencode('.jpg', img)[1].tobytes()
+    (tmp_path / 'd_cut.jpg').write_bytes(jpeg[:len(jpeg) * 2 // 3])
     run = inferencer.run(str(tmp_path), out_dir=str(tmp_path / 'out'),
                          bbox_thr=0.0, save_vis=False)
     s = run.series
-    assert s.frame_names == ['a_gray.png', 'b_broken.png', 'c_odd.png']
+    assert s.frame_names == ['a_gray.png', 'b_broken.png', 'c_odd.png',
+                             'd_cut.jpg']
+    # a truncated JPEG is processed, and flagged in the series
+    assert s.status[3] != STATUS_UNREADABLE and s.flags[3] == ('truncated',)
+    assert np.isfinite(s.keypoints_3d[3]).all()
     assert s.status[1] == STATUS_UNREADABLE
     assert s.status[0] != STATUS_UNREADABLE and s.status[2] != STATUS_UNREADABLE
     assert s.flags[0] == ('grayscale',) and s.flags[1] == ('unreadable',)
-    np.testing.assert_array_equal(s.image_sizes, [[640, 480], [0, 0], [97, 61]])
+    np.testing.assert_array_equal(s.image_sizes[:3],
+                                  [[640, 480], [0, 0], [97, 61]])
     assert np.isfinite(s.keypoints_3d[[0, 2]]).all()
     assert np.all(s.keypoints_2d[2] >= -1) and np.all(s.keypoints_2d[2] <= [98, 62])
     doc = json.load(open(run.files['json']))

@@ -23,8 +23,12 @@ VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg',
                     '.mpeg', '.wmv')
 
 #: Frame flags. ``unreadable``: no image (the frame still gets an output row).
+#: ``truncated``: an image file whose data end early or are damaged; the
+#: decoder filled in what it could (typically grey below the last intact
+#: block) and the frame is processed, but its keypoints deserve doubt.
 #: The others say how a readable image was converted to 8-bit BGR.
 FLAG_UNREADABLE = 'unreadable'
+FLAG_TRUNCATED = 'truncated'
 FLAG_GRAYSCALE = 'grayscale'
 FLAG_ALPHA_DROPPED = 'alpha_dropped'
 FLAG_HIGH_BIT_DEPTH = 'high_bit_depth'
@@ -51,7 +55,7 @@ class Frame:
         image: (H, W, 3) uint8 BGR image, or None when it could not be read.
         name: file name for image inputs, ``'<video name>:<index>'`` otherwise.
         flags: conversion / failure flags (see ``FLAG_*``).
-        message: why the frame is unreadable ('' otherwise).
+        message: why the frame is unreadable or truncated ('' otherwise).
     """
     index: int
     image: Optional[np.ndarray]
@@ -100,8 +104,35 @@ def to_bgr8(image: Optional[np.ndarray]) -> Tuple[Optional[np.ndarray], Tuple[st
     return image, tuple(flags), ''
 
 
+def image_file_damage(path: str) -> str:
+    """Why an image file decodes only partly, or ``''`` when it is whole.
+
+    OpenCV decodes a truncated JPEG without an error (libjpeg fills the
+    missing blocks with grey and only warns on stderr), so the file is
+    checked separately with Pillow, which refuses truncated or corrupt
+    data. JPEGs are read at 1/8 scale (``draft``): the entropy-coded data
+    are still read to the end, at a fraction of the decoding cost. Formats
+    Pillow cannot open are not judged (``''``).
+    """
+    from PIL import Image, ImageFile, UnidentifiedImageError
+    if ImageFile.LOAD_TRUNCATED_IMAGES:  # a global another library may set
+        return ''
+    try:
+        with Image.open(path) as im:
+            if im.format == 'JPEG':
+                im.draft(im.mode, (max(1, im.width // 8),
+                                   max(1, im.height // 8)))
+            im.load()
+    except (UnidentifiedImageError, NotImplementedError):
+        return ''
+    except (OSError, SyntaxError, ValueError) as err:
+        return str(err) or type(err).__name__
+    return ''
+
+
 def read_image_frame(path: str, index: int) -> Frame:
-    """Read one image file into a :class:`Frame` (flagged if unreadable)."""
+    """Read one image file into a :class:`Frame` (flagged if unreadable, or
+    ``truncated`` when only part of it could be decoded)."""
     # Any depth / any colour keeps grayscale and 16-bit images as they are
     # (to_bgr8 flags them) and, unlike IMREAD_UNCHANGED, applies the EXIF
     # orientation that phone cameras write. An alpha channel is dropped.
@@ -111,6 +142,14 @@ def read_image_frame(path: str, index: int) -> Frame:
         message = f'{path}: {message}'
         print_log(f'frame {index}: {message}; it is kept as an empty row',
                   logger='current', level=logging.WARNING)
+        return Frame(index, image, osp.basename(path), flags, message)
+    damage = image_file_damage(path)
+    if damage:
+        flags = flags + (FLAG_TRUNCATED, )
+        message = f'{path}: decoded only in part ({damage})'
+        print_log(f'frame {index}: {message}; it is processed and flagged '
+                  f'{FLAG_TRUNCATED!r}', logger='current',
+                  level=logging.WARNING)
     return Frame(index, image, osp.basename(path), flags, message)
 
 
