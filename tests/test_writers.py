@@ -195,3 +195,69 @@ def test_failed_visualization_leaves_no_video(tmp_path):
     writer.add(_frames(1)[0], s, 0)
     writer.close(success=False)
     assert os.listdir(tmp_path) == []
+
+
+def _drawn_point_radius(drawn, centre, colour_rgb):
+    """Radius (px) of the disc of ``colour_rgb`` around ``centre`` (x, y):
+    the farthest pixel of that colour in a 60 px window."""
+    x, y = int(round(centre[0])), int(round(centre[1]))
+    window = drawn[max(0, y - 30):y + 31, max(0, x - 30):x + 31].astype(int)
+    match = np.abs(window - np.asarray(colour_rgb)).sum(-1) < 40
+    ys, xs = np.nonzero(match)
+    return float(np.hypot(xs - (x - max(0, x - 30)),
+                          ys - (y - max(0, y - 30))).max())
+
+
+def test_drawing_sizes_scale_with_the_image(tmp_path):
+    """Points and lines grow with the frame: sqrt(area / 640 x 480) x the
+    640 x 480 sizes, so a 3 MP photo is not drawn with 3 px points."""
+    from infant_mmpose.apis.writers import drawing_scale
+    assert drawing_scale(640, 480) == 1.0
+    assert drawing_scale(2048, 1536) == pytest.approx(3.2)
+    assert drawing_scale(64, 48) == 0.5
+    writer = VisualizationWriter(str(tmp_path / 'vis'), 25.0, META, META,
+                                 kpt_thr=0.5)
+    radii = {}
+    for w, h in ((640, 480), (2048, 1536)):
+        s = make_series(num=1, unreadable=())
+        # one joint drawn (the others score below kpt_thr: no points, no
+        # links), on a black frame
+        s.keypoints_2d[0] = [w / 2, h / 2]
+        s.keypoints_2d[0, 0] = [w * 0.2, h * 0.2]
+        s.keypoint_scores[0] = 0.0
+        s.keypoint_scores[0, 0] = 1.0
+        s.bboxes[0] = [1, 1, w - 2, h - 2]
+        drawn = writer.draw(np.zeros((h, w, 3), np.uint8), s, 0)
+        colour = writer.visualizer.kpt_color[0]
+        radii[w] = _drawn_point_radius(drawn, s.keypoints_2d[0, 0], colour)
+        assert writer.visualizer.radius == round(3 * drawing_scale(w, h))
+        assert writer.visualizer.line_width == round(drawing_scale(w, h))
+        # the 3D panel is square, as tall as the frame
+        assert drawn.shape == (h, w + h, 3)
+    assert 2 <= radii[640] <= 4
+    assert radii[2048] >= 3 * radii[640] - 1
+
+
+def test_3d_panel_has_a_millimetre_scale_and_a_title(tmp_path):
+    writer = VisualizationWriter(str(tmp_path / 'vis'), 25.0, META, META,
+                                 axis_limit=700)
+    s = make_series(num=1, unreadable=())
+    texts = []
+    import matplotlib.axes
+    original = matplotlib.axes.Axes.set_title
+
+    def record(ax, label, *args, **kwargs):
+        texts.append(label)
+        return original(ax, label, *args, **kwargs)
+
+    matplotlib.axes.Axes.set_title = record
+    try:
+        panel = writer.draw_3d_panel(s.keypoints_3d[0], 480, 'v.mp4:000000')
+    finally:
+        matplotlib.axes.Axes.set_title = original
+    assert panel.shape == (480, 480, 3) and panel.dtype == np.uint8
+    assert texts == ['3D pose, mm from the pelvis\nv.mp4:000000']
+    # drawn: something other than the white background
+    assert (panel < 200).any()
+    empty = writer.draw_3d_panel(None, 480, 'v.mp4:000001')
+    assert empty.shape == (480, 480, 3)

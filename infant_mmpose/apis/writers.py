@@ -125,13 +125,30 @@ def write_image(path: str, image_bgr: np.ndarray) -> str:
     return path
 
 
-class VisualizationWriter:
-    """Draws each frame with MMPose's visualisers and writes a video or PNGs.
+#: The frame size the drawing sizes (point radius, line width, fonts) are
+#: given for; larger frames scale them by the square root of the area ratio.
+REFERENCE_FRAME_PX = (640, 480)
 
-    The 2D skeleton is drawn over the frame (colours and links of the 2D
-    model's metainfo, as :class:`mmpose.visualization.PoseLocalVisualizer`
-    has them) and the 3D skeleton beside it by
-    :class:`mmpose.visualization.Pose3dLocalVisualizer`.
+
+def drawing_scale(width: int, height: int) -> float:
+    """Factor for point radii, line widths and fonts on a ``width`` x
+    ``height`` frame: ``sqrt(area / (640 x 480))``, at least 0.5, so a 3 MP
+    photo (2048 x 1536) is drawn 3.2 x larger than a MINI-RGBD frame."""
+    ref = REFERENCE_FRAME_PX[0] * REFERENCE_FRAME_PX[1]
+    return max(0.5, float(np.sqrt(width * height / ref)))
+
+
+class VisualizationWriter:
+    """Draws each frame with MMPose's visualiser and writes a video or PNGs.
+
+    Left: the frame with the 2D skeleton and box drawn by
+    :class:`mmpose.visualization.PoseLocalVisualizer` (colours and links of
+    the 2D model's metainfo). Right: a square 3D panel of the frame's
+    height: the lifted pose in millimetres relative to the pelvis, on
+    millimetre axes centred on the pelvis, titled with the frame's name.
+    Point radius, line width and fonts scale with the frame
+    (:func:`drawing_scale`), so the skeleton stays visible on
+    multi-megapixel photos.
 
     Args:
         out_path: an ``.mp4``/``.avi`` file (video) or a folder (one PNG per
@@ -141,17 +158,18 @@ class VisualizationWriter:
         meta_3d: parsed metainfo of the 3D keypoints.
         axis_limit: size of the 3D view in mm (700 fits an infant, about
             0.6 m long, with its limbs spread).
+        kpt_thr: 2D score below which a joint is not drawn.
+        radius, thickness: point radius and line width in pixels on a
+            640 x 480 frame (scaled by :func:`drawing_scale` on others).
         axis_azimuth, axis_elev: 3D view angles in degrees; -90 / 0 looks
             along the camera's viewing direction.
-        kpt_thr: 2D score below which a joint is not drawn.
     """
 
     def __init__(self, out_path: str, fps: float, meta_2d: dict, meta_3d: dict,
                  axis_limit: float = 700.0, kpt_thr: float = 0.0,
                  radius: int = 3, thickness: int = 1,
                  axis_azimuth: float = -75.0, axis_elev: float = 15.0):
-        from mmpose.visualization import (Pose3dLocalVisualizer,
-                                          PoseLocalVisualizer)
+        from mmpose.visualization import PoseLocalVisualizer
         self.out_path = out_path
         self.is_video = osp.splitext(out_path)[1].lower() in ('.mp4', '.avi')
         self.fps = fps
@@ -159,16 +177,18 @@ class VisualizationWriter:
         self.axis_azimuth = axis_azimuth
         self.axis_elev = axis_elev
         self.kpt_thr = kpt_thr
+        self.radius = radius
+        self.thickness = thickness
         tag = f'{os.getpid()}_{next(_counter)}_{time.time_ns()}'
-        vis_2d = PoseLocalVisualizer(name=f'infant_vis2d_{tag}',
-                                     radius=radius, line_width=thickness)
-        vis_2d.set_dataset_meta(meta_2d)
-        self.visualizer = Pose3dLocalVisualizer(
-            name=f'infant_vis3d_{tag}', radius=radius, line_width=thickness,
-            det_kpt_color=vis_2d.kpt_color,
-            det_dataset_skeleton=vis_2d.skeleton,
-            det_dataset_link_color=vis_2d.link_color)
-        self.visualizer.set_dataset_meta(meta_3d)
+        self.visualizer = PoseLocalVisualizer(
+            name=f'infant_vis2d_{tag}', radius=radius, line_width=thickness)
+        self.visualizer.set_dataset_meta(meta_2d)
+        # colours and links of the 3D definition, parsed as MMPose does
+        colours_3d = PoseLocalVisualizer(name=f'infant_vis3d_{tag}')
+        colours_3d.set_dataset_meta(meta_3d)
+        self._kpt_color_3d = colours_3d.kpt_color
+        self._skeleton_3d = list(colours_3d.skeleton or [])
+        self._link_color_3d = colours_3d.link_color
         self._writer = None
         self._tmp_video = None
         self._size = None
@@ -176,30 +196,84 @@ class VisualizationWriter:
         self.written = []
 
     def draw(self, image_bgr: np.ndarray, series: PoseSeries, t: int) -> np.ndarray:
-        """The visualisation of frame ``t`` as an RGB image."""
+        """The visualisation of frame ``t`` as an RGB image: the frame with
+        its 2D pose, and the 3D panel of the same height beside it."""
         from mmengine.structures import InstanceData
         from mmpose.structures import PoseDataSample
         rgb = np.ascontiguousarray(image_bgr[..., ::-1])
+        height, width = rgb.shape[:2]
+        scale = drawing_scale(width, height)
+        self.visualizer.radius = max(1, round(self.radius * scale))
+        self.visualizer.line_width = max(1, round(self.thickness * scale))
         det = PoseDataSample()
+        scores = np.nan_to_num(series.keypoint_scores[t:t + 1])
+        # PoseLocalVisualizer compares keypoints_visible with kpt_thr (as
+        # MMPose's own inferencer fills it: the scores)
         det.pred_instances = InstanceData(
             keypoints=np.nan_to_num(series.keypoints_2d[t:t + 1]),
-            keypoint_scores=np.nan_to_num(series.keypoint_scores[t:t + 1]),
+            keypoint_scores=scores, keypoints_visible=scores,
             bboxes=np.nan_to_num(series.bboxes[t:t + 1]))
-        pose3d = PoseDataSample()
+        drawn_2d = self.visualizer.add_datasample(
+            series.frame_names[t], rgb, data_sample=det, draw_gt=False,
+            draw_bbox=True, kpt_thr=self.kpt_thr, show=False)
         kp3 = series.keypoints_3d
-        if kp3 is not None and np.isfinite(kp3[t]).all():
-            # Camera axes (y down, z forward) to plot axes with "up" upwards.
-            cam = kp3[t:t + 1]
-            plot = np.stack([cam[..., 0], cam[..., 2], -cam[..., 1]], axis=-1)
-            pose3d.pred_instances = InstanceData(
-                keypoints=plot,
-                keypoint_scores=np.ones(plot.shape[:2], dtype=np.float32))
-        return self.visualizer.add_datasample(
-            series.frame_names[t], rgb, data_sample=pose3d,
-            det_data_sample=det, draw_gt=False, draw_bbox=True,
-            convert_keypoint=False, axis_limit=self.axis_limit,
-            axis_azimuth=self.axis_azimuth, axis_elev=self.axis_elev,
-            kpt_thr=self.kpt_thr, num_instances=1)
+        pose = (kp3[t] if kp3 is not None and np.isfinite(kp3[t]).all()
+                else None)
+        panel = self.draw_3d_panel(pose, height, series.frame_names[t])
+        return np.concatenate([drawn_2d, panel], axis=1)
+
+    def draw_3d_panel(self, keypoints_mm: Optional[np.ndarray], size: int,
+                      title: str) -> np.ndarray:
+        """A ``size`` x ``size`` RGB image of one 3D pose.
+
+        Args:
+            keypoints_mm: (K, 3) in camera axes (x right, y down, z
+                forward), mm relative to the pelvis; None draws an empty
+                panel saying so.
+            size: panel side in pixels (the frame's height).
+            title: the frame's name, under the panel's heading.
+        """
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
+        dpi = 100.0
+        fig = Figure(figsize=(size / dpi, size / dpi), dpi=dpi)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_subplot(1, 1, 1, projection='3d')
+        ax.view_init(elev=self.axis_elev, azim=self.axis_azimuth)
+        # fonts and marks grow with the panel (480 px: 7 pt text)
+        grow = size / float(REFERENCE_FRAME_PX[1])
+        font = 7.0 * grow
+        half = self.axis_limit / 2
+        # plot axes: x right, depth z forward, up = -y (camera y is down)
+        for set_lim in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
+            set_lim(-half, half)
+        for axis, label in ((ax.xaxis, 'x (mm)'), (ax.yaxis, 'depth (mm)'),
+                            (ax.zaxis, 'up (mm)')):
+            axis.set_major_locator(MaxNLocator(nbins=4, symmetric=True))
+            axis.set_label_text(label, fontsize=font)
+        ax.tick_params(labelsize=0.85 * font, pad=0)
+        ax.set_title(f'3D pose, mm from the pelvis\n{title}', fontsize=font)
+        if keypoints_mm is not None:
+            plot = np.stack([keypoints_mm[:, 0], keypoints_mm[:, 2],
+                             -keypoints_mm[:, 1]], axis=-1)
+            for k, (i, j) in enumerate(self._skeleton_3d):
+                color = (np.asarray(self._link_color_3d[k]) / 255.0
+                         if self._link_color_3d is not None else 'k')
+                ax.plot(*plot[[i, j]].T, color=color, linewidth=1.5 * grow)
+            colors = (np.asarray(self._kpt_color_3d) / 255.0
+                      if self._kpt_color_3d is not None else 'r')
+            ax.scatter(*plot.T, c=colors, depthshade=False,
+                       s=(3.0 * grow)**2)
+        else:
+            ax.text2D(0.5, 0.5, 'no 3D pose', transform=ax.transAxes,
+                      ha='center', fontsize=font)
+        fig.subplots_adjust(left=0.0, right=0.95, bottom=0.02, top=0.9)
+        canvas.draw()
+        panel = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[..., :3])
+        if panel.shape[:2] != (size, size):  # figure inches round to pixels
+            panel = cv2.resize(panel, (size, size))
+        return panel
 
     def add(self, frame: Frame, series: PoseSeries, t: int,
             drawn: Optional[np.ndarray] = None) -> None:
