@@ -14,9 +14,10 @@ compute derived values (joint counts, root indices) when they are read, so
 overriding one variable cannot change them; this function changes each
 place that depends on the definition:
 
-* data sets: ``keypoint_definition`` (the data set maps its native joints
-  when loading), the ``target`` of a ``KeypointMapping`` transform, and a
-  ``metainfo`` that names a definition file;
+* data sets that map their native joints: ``keypoint_definition`` (the data
+  set maps when loading), the ``target`` of a ``KeypointMapping`` transform,
+  and a ``metainfo`` that names a definition file (a data set with neither
+  keeps its native joints and metainfo);
 * the lifter codec (``num_keypoints``, ``root_index``,
   ``ignore_input_joints``: :data:`LIFTER_IGNORED_INPUTS`) wherever it appears
   (``codec``, ``lifter_codec``, the head's ``decoder``, ``GenerateTarget``
@@ -143,15 +144,18 @@ def apply_common_definition(cfg, definition: Optional[str] = None):
         if not isinstance(loader, dict):
             continue
         for dataset in _datasets(loader.get('dataset')):
-            if dataset.get('keypoint_definition') is not None:
+            # a data set handing out native joints stays native
+            mapped = dataset.get('keypoint_definition') is not None
+            if mapped:
                 dataset['keypoint_definition'] = name
-            if _is_definition_metainfo(dataset.get('metainfo')):
-                dataset['metainfo'] = dict(from_file=meta_file)
             for transform in dataset.get('pipeline', None) or []:
                 if transform.get('type') in _MAPPING_TYPES:
                     transform['target'] = name
+                    mapped = True
                 if transform.get('type') == 'GenerateTarget':
                     _update_codec(transform.get('encoder'), name)
+            if mapped and _is_definition_metainfo(dataset.get('metainfo')):
+                dataset['metainfo'] = dict(from_file=meta_file)
     for key in ('codec', 'lifter_codec'):
         _update_codec(cfg.get(key), name)
     if _is_definition_metainfo(cfg.get('common_metainfo')):
@@ -177,6 +181,8 @@ def apply_common_definition(cfg, definition: Optional[str] = None):
                     f'with common_definition={name!r} use HeadPCK')
             if metric.get('root_index') is not None:
                 metric['root_index'] = _root_value(name)
+    if isinstance(cfg.get('keypoint_definition'), str):
+        cfg['keypoint_definition'] = name
     if isinstance(cfg.get('num_keypoints'), int):
         cfg['num_keypoints'] = k
     if isinstance(cfg.get('root_index'), (int, list)):
