@@ -135,9 +135,8 @@ def test_batched_run_equals_per_frame_mmpose_flow(inferencer, frames_dir):
                                      & (pose.keypoints[:1, :, 1] >= 0)
                                      & (pose.keypoints[:1, :, 1] < 480)
                                      ).astype(np.float32),
-                  keypoints_definition='mpii16',
-                  lifting_target=np.zeros((1, 25, 3), np.float32),
-                  lifting_target_visible=np.ones((1, 25), np.float32))
+                  lifting_target=np.zeros((1, K, 3), np.float32),
+                  lifting_target_visible=np.ones((1, K), np.float32))
     with torch.no_grad():
         out = inferencer.model.test_step(pseudo_collate([lifter_pipeline(sample)]))
     ref = out[0].pred_instances.keypoints.reshape(K, 3)

@@ -33,7 +33,6 @@ model = dict(
               deconv_kernel_sizes=(4, 4, 4), decoder=codec))
 val_pipeline = [
     dict(type='LoadImage'),
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='PackPoseInputs', meta_keys={meta_keys!r})

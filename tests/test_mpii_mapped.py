@@ -100,9 +100,10 @@ def test_config_inherits_mmpose_and_sets_the_thesis_schedule():
     hooks = {h.type: h for h in cfg.custom_hooks}
     assert hooks['EarlyStoppingHook'].patience == 3
     assert cfg.val_dataloader.dataset.type == 'MpiiHeadSizeDataset'
-    mapping = [t for t in cfg.train_pipeline if t.type == 'KeypointMapping']
-    assert mapping == [dict(type='KeypointMapping', source='mpii16',
-                            target='mpii16')]
+    # the data set maps to the common definition; the pipeline is MMPose's
+    assert all(t.type != 'KeypointMapping' for t in cfg.train_pipeline)
+    assert cfg.train_dataloader.dataset.keypoint_definition == 'mpii16'
+    assert cfg.val_dataloader.dataset.keypoint_definition == 'mpii16'
     assert 'infant_mmpose' in cfg.custom_imports.imports
 
 
@@ -129,17 +130,13 @@ def test_config_val_pipeline_on_real_images(mpii_dir, annotations):
 def test_common_definition_is_a_config_choice(mpii_dir, annotations):
     """The same MPII pipeline with the MAVHEA 12 limb joints as target."""
     cfg = Config.fromfile(CONFIG)
-    pipeline = []
-    for t in cfg.train_pipeline:
-        if t.type == 'KeypointMapping':
-            t = dict(t, target='mavhea12')
-        if t['type'] == 'RandomBBoxTransform':
-            continue  # deterministic crop for the check below
-        pipeline.append(t)
+    # deterministic crop for the check below
+    pipeline = [t for t in cfg.train_pipeline
+                if t['type'] != 'RandomBBoxTransform']
     ds = DATASETS.build(
         dict(type='MpiiHeadSizeDataset', data_root=mpii_dir,
              ann_file='test_mpii.json', data_prefix=dict(img=''),
-             pipeline=pipeline))
+             keypoint_definition='mavhea12', pipeline=pipeline))
     packed = ds[1]
     heatmaps = packed['data_samples'].gt_fields.heatmaps
     assert tuple(heatmaps.shape) == (12, 64, 64)
@@ -149,7 +146,7 @@ def test_common_definition_is_a_config_choice(mpii_dir, annotations):
     np.testing.assert_allclose(gt.keypoints[0], joints[table], rtol=1e-5)
     assert packed['data_samples'].metainfo['flip_indices'] == get_definition(
         'mavhea12')['flip_indices']
-    # the data set's metainfo follows the pipeline's target definition
+    # the data set's metainfo follows its keypoint definition
     assert ds.metainfo['num_keypoints'] == 12
     assert ds.metainfo['keypoint_id2name'][0] == 'left_wrist'
 

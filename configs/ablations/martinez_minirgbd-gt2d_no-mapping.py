@@ -1,6 +1,6 @@
 # Ablation (thesis Table 5.2, "3D w/o mapping"): the lifter on MINI-RGBD's
-# own 25 joints (50 inputs, 75 outputs, root = pelvis = joint 0), no
-# KeypointMapping. The pre-trained (MPII-16) checkpoint initialises the
+# own 25 joints (50 inputs, 75 outputs, root = pelvis = joint 0), not
+# mapped (keypoint_definition=None). The pre-trained (MPII-16) checkpoint initialises the
 # hidden layers; its input and output layers do not fit and stay at their
 # initialisation (MMEngine reports the size mismatch when loading).
 _base_ = ['../lifter/martinez_minirgbd-gt2d.py']
@@ -25,12 +25,10 @@ train_pipeline = [
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
 ]
 native_metainfo = dict(from_file=config_path('_base_/datasets/minirgbd.py'))
-train_dataloader = dict(
-    dataset=dict(metainfo=native_metainfo, pipeline=train_pipeline))
-val_dataloader = dict(
-    dataset=dict(metainfo=native_metainfo, pipeline=train_pipeline))
-test_dataloader = dict(
-    dataset=dict(metainfo=native_metainfo, pipeline=train_pipeline))
+native = dict(keypoint_definition=None, metainfo=native_metainfo)
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline, **native))
+val_dataloader = dict(dataset=dict(pipeline=train_pipeline, **native))
+test_dataloader = dict(dataset=dict(pipeline=train_pipeline, **native))
 val_evaluator = [
     dict(type='AJPE', mode='3d', root_index=root_index),
     # the thesis's PCKh: 0 < error <= f x head length, so the pelvis (error

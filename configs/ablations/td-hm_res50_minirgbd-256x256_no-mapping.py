@@ -1,5 +1,5 @@
 # Ablation (thesis Table 5.2, "2D w/o mapping"): MINI-RGBD's own 25 joints,
-# no KeypointMapping to the common MPII-16 definition. The MPII checkpoint
+# not mapped to the common MPII-16 definition (keypoint_definition=None). The MPII checkpoint
 # still initialises the backbone and deconvolutions; its 16-channel final
 # layer does not fit the 25 heatmaps and is left at its initialisation
 # (MMEngine reports the size mismatch when loading). Metrics cover all 25
@@ -28,9 +28,7 @@ val_pipeline = [
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}})
 ]
-train_dataloader = dict(
-    dataset=dict(metainfo=native_metainfo, pipeline=train_pipeline))
-val_dataloader = dict(
-    dataset=dict(metainfo=native_metainfo, pipeline=val_pipeline))
-test_dataloader = dict(
-    dataset=dict(metainfo=native_metainfo, pipeline=val_pipeline))
+native = dict(keypoint_definition=None, metainfo=native_metainfo)
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline, **native))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline, **native))
+test_dataloader = dict(dataset=dict(pipeline=val_pipeline, **native))

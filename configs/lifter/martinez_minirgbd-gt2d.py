@@ -1,6 +1,7 @@
 # Lifter stage 2 (thesis): fine-tune the MPI-INF-3DHP lifter on MINI-RGBD
 # with ground-truth 2D input (sequences 1-8 train, 9-10 val, 11-12 test),
-# the 25 MINI-RGBD joints mapped to the common MPII-16 definition.
+# the 25 MINI-RGBD joints mapped to the common MPII-16 definition by the
+# data set when it loads (keypoint_definition='mpii16').
 # Input normalisation: 'pixel' (thesis, raw pixels), inherited; the
 # image-size-independent variant is martinez_minirgbd-gt2d_rootnorm.py.
 # Schedule (FACTS section 5): Adam 1e-2, ExponentialLR gamma 0.9, batch 64.
@@ -28,7 +29,6 @@ lifter_codec = dict(
 meta_keys = ('id', 'img_path', 'target_img_path', 'flip_indices',
              'target_root', 'sequence', 'frame', 'head_size')
 train_pipeline = [
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GenerateTarget', encoder=lifter_codec),
     dict(type='PackPoseInputs', meta_keys=meta_keys),
 ]
@@ -37,7 +37,8 @@ val_pipeline = train_pipeline
 dataset_type = 'MiniRGBDLiftingDataset'
 data_root = 'data/minirgbd/'
 keypoints_2d = 'gt'
-# joint names in reports follow the common definition
+# samples and joint names in reports follow the common definition
+keypoint_definition = 'mpii16'
 common_metainfo = dict(from_file=config_path('_base_/datasets/mpii16.py'))
 train_dataloader = dict(
     dataset=dict(
@@ -46,6 +47,7 @@ train_dataloader = dict(
         data_root=data_root,
         sequences='train',
         keypoints_2d=keypoints_2d,
+        keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         pipeline=train_pipeline))
 val_dataloader = dict(
@@ -55,6 +57,7 @@ val_dataloader = dict(
         data_root=data_root,
         sequences='val',
         keypoints_2d=keypoints_2d,
+        keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         test_mode=True,
         pipeline=val_pipeline))
@@ -65,6 +68,7 @@ test_dataloader = dict(
         data_root=data_root,
         sequences='test',
         keypoints_2d=keypoints_2d,
+        keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         test_mode=True,
         pipeline=val_pipeline))

@@ -14,7 +14,6 @@ codec = dict(_delete_=True, **lifter_codec)
 model = dict(head=dict(decoder=lifter_codec))
 
 train_pipeline = [
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GenerateTarget', encoder=lifter_codec),
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
 ]

@@ -3,8 +3,8 @@
 # tools/predict_pose2d_minirgbd.py for sequences 1-12 on detector boxes).
 # Same schedule as stage 2 (Adam 1e-2, gamma 0.9, batch 64); load_from =
 # the stage-2 checkpoint (tools/run_pipeline.py passes both paths).
-# The samples carry keypoints_definition='mpii16', so KeypointMapping keeps
-# the 2D input as it is and maps only the 3D targets from minirgbd25.
+# The predictions file names its definition (mpii16): the data set keeps
+# that 2D input as it is and maps only the 3D targets from minirgbd25.
 _base_ = ['./martinez_minirgbd-gt2d.py']
 
 load_from = 'work_dirs/martinez_minirgbd-gt2d/best.pth'

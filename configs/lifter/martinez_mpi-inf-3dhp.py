@@ -1,6 +1,7 @@
 # Lifter stage 1 (thesis): Martinez 2D->3D MLP pre-trained on adult
 # MPI-INF-3DHP (subjects S1-S6 train, S7-S8 val, cameras 1-8), with the
-# 28-joint skeleton mapped to the common MPII-16 definition.
+# 28-joint skeleton mapped to the common MPII-16 definition by the data set
+# when it loads (keypoint_definition='mpii16').
 #
 # Inherits MMPose's single-frame lifting config (PoseLifter, Adam 1e-3,
 # batch 64) and replaces its TCN with the Martinez MLP:
@@ -70,7 +71,6 @@ custom_hooks = [
 meta_keys = ('id', 'img_path', 'target_img_path', 'flip_indices',
              'target_root', 'subject', 'sequence', 'camera', 'frame')
 train_pipeline = [
-    dict(type='KeypointMapping', source='mpi_inf_3dhp28', target='mpii16'),
     dict(type='GenerateTarget', encoder=lifter_codec),
     dict(type='PackPoseInputs', meta_keys=meta_keys),
 ]
@@ -91,6 +91,7 @@ train_dataloader = dict(
         ann_file='',
         cache_file='infant_mmpose_cache_train.npz',
         subjects='train',
+        keypoint_definition='mpii16',
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=64,
@@ -103,6 +104,7 @@ val_dataloader = dict(
         ann_file='',
         cache_file='infant_mmpose_cache_val.npz',
         subjects='val',
+        keypoint_definition='mpii16',
         test_mode=True,
         pipeline=val_pipeline))
 test_dataloader = val_dataloader

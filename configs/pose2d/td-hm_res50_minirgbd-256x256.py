@@ -1,7 +1,7 @@
 # 2D stage (thesis): SimpleBaseline ResNet-50 fine-tuned on MINI-RGBD from the
 # MPII pre-training (ImageNet -> MPII -> MINI-RGBD), 16 heatmaps in the
-# common MPII-16 definition: MINI-RGBD's 25 joints are mapped with
-# KeypointMapping(source='minirgbd25', target='mpii16').
+# common MPII-16 definition: the data set maps MINI-RGBD's 25 joints when
+# loading (keypoint_definition='mpii16'), so the pipelines are MMPose's own.
 #
 # Inherits the MPII config (256x256 -> 64x64 heatmaps, sigma 2, Adam 1e-4,
 # batch 16, random rotation, early stopping) and changes the data:
@@ -41,7 +41,8 @@ codec = dict(
 dataset_type = 'MiniRGBDDataset'
 data_root = 'data/minirgbd/'
 detections_file = 'work_dirs/detections/minirgbd_detections.json'
-# names in evaluation reports follow the common definition
+# samples and names in evaluation reports follow the common definition
+keypoint_definition = 'mpii16'
 common_metainfo = dict(from_file=config_path('_base_/datasets/mpii16.py'))
 meta_keys = ('id', 'img_id', 'img_path', 'category_id', 'ori_shape',
              'img_shape', 'input_size', 'input_center', 'input_scale',
@@ -49,7 +50,6 @@ meta_keys = ('id', 'img_id', 'img_path', 'category_id', 'ori_shape',
 
 train_pipeline = [
     dict(type='LoadImage'),
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomBBoxTransform', shift_prob=0, scale_prob=0),
     dict(type='TopdownAffine', input_size=codec['input_size']),
@@ -58,7 +58,6 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='LoadImage'),
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='PackPoseInputs', meta_keys=meta_keys)
@@ -73,6 +72,7 @@ train_dataloader = dict(
         data_root=data_root,
         sequences='train',
         bbox_source='mask',
+        keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         pipeline=train_pipeline))
 val_dataloader = dict(
@@ -84,6 +84,7 @@ val_dataloader = dict(
         data_root=data_root,
         sequences='val',
         bbox_source='mask',
+        keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         test_mode=True,
         pipeline=val_pipeline))
@@ -99,6 +100,7 @@ test_dataloader = dict(
         data_root=data_root,
         sequences='test',
         bbox_source=detections_file,
+        keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         test_mode=True,
         pipeline=val_pipeline))

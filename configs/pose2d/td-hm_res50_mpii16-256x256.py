@@ -12,12 +12,13 @@
 #   diagonal from mpii_gt_val.mat) or 'neck_head_top' (the thesis's
 #   upper_neck-head_top distance, needs no extra file), e.g.
 #   --cfg-options val_dataloader.dataset.head_size_source=neck_head_top
-# * keypoints pass through KeypointMapping(source='mpii16', target=
-#   common_definition). For MPII in the default common definition this is
-#   the identity. Another definition (e.g. 'mavhea12') is a config change
-#   (common_definition, and the pipelines / head size that use it); the
-#   evaluator MpiiPCKAccuracy is tied to the 16 MPII joints and then has to
-#   be replaced by PCKAccuracy(norm_item='head').
+# * the data set maps its joints to common_definition when loading
+#   (keypoint_definition=common_definition); for MPII in the default common
+#   definition this is the identity, and the pipelines are MMPose's own.
+#   Another definition (e.g. 'mavhea12') is a config change
+#   (common_definition and the head size that uses it); the evaluator
+#   MpiiPCKAccuracy is tied to the 16 MPII joints and then has to be
+#   replaced by PCKAccuracy(norm_item='head').
 _base_ = [
     'mmpose::body_2d_keypoint/topdown_heatmap/mpii/'
     'td-hm_res50_8xb64-210e_mpii-256x256.py'
@@ -51,7 +52,6 @@ data_root = 'data/mpii/'
 
 train_pipeline = [
     dict(type='LoadImage'),
-    dict(type='KeypointMapping', source='mpii16', target=common_definition),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomBBoxTransform', shift_prob=0, scale_prob=0),
     dict(type='TopdownAffine', input_size=codec['input_size']),
@@ -60,7 +60,6 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='LoadImage'),
-    dict(type='KeypointMapping', source='mpii16', target=common_definition),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='PackPoseInputs')
@@ -72,6 +71,7 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         head_size_source=head_size_source,
+        keypoint_definition=common_definition,
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
@@ -80,6 +80,7 @@ val_dataloader = dict(
         data_root=data_root,
         head_size_source=head_size_source,
         headbox_file=data_root + 'annotations/mpii_gt_val.mat',
+        keypoint_definition=common_definition,
         pipeline=val_pipeline))
 test_dataloader = val_dataloader
 

@@ -17,7 +17,6 @@ codec = dict(_delete_=True, **lifter_codec)
 model = dict(head=dict(decoder=lifter_codec, max_norm=1.0,
                        max_norm_mode='row'))
 train_pipeline = [
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GenerateTarget', encoder=lifter_codec),
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}}),
 ]

@@ -27,7 +27,6 @@ model = dict(
 
 train_pipeline = [
     dict(type='LoadImage'),
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomBBoxTransform', shift_factor=0.1, shift_prob=0.5,
@@ -39,7 +38,6 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='LoadImage'),
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}})

@@ -5,8 +5,10 @@ MMPose's ``Pose3DInferencer`` converts 2D keypoints with
 normalises them by the box for its own lifters. This inferencer chains the
 project's three models instead and gives the lifter exactly what its config
 gave it in training: each 2D pose goes through the lifter config's test
-pipeline (``KeypointMapping``, the codec via ``GenerateTarget``,
-``PackPoseInputs``), built from that config, not re-implemented here.
+pipeline (the codec via ``GenerateTarget``, ``PackPoseInputs``; the data sets
+map keypoints to the common definition when loading, so the pipeline has no
+mapping step, though a user's ``KeypointMapping`` there is honoured), built
+from that config, not re-implemented here.
 
 Frames stream through the stages batch by batch (memory does not grow with
 the input's length; results are yielded as batches finish):
@@ -299,7 +301,7 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
             raise ValueError(
                 f'the 2D model gives {self.definition_2d} joints but the lifter '
                 f'returns {self.definition_3d}: both must use the common '
-                'definition (set the lifter pipeline\'s KeypointMapping target)')
+                'definition (the data sets\' keypoint_definition)')
 
     # ------------------------------------------------------------------ API
     def __call__(self, inputs: Union[str, int, FrameSource], return_datasamples: bool = False,

@@ -1,14 +1,14 @@
 """``MiniRGBDDataset``: MINI-RGBD as an MMPose top-down 2D data set.
 
 One instance per usable frame (see :class:`.minirgbd_reader.MiniRGBDReader`
-for what is skipped), joints in the native 25-joint order; map them to the
-common definition in the pipeline with ``KeypointMapping``.
+for what is skipped), joints in the common definition named by
+``keypoint_definition`` (mapped when loading) or in the native 25-joint order.
 
 Example config::
 
     dataset = dict(
         type='MiniRGBDDataset', data_root='data/minirgbd', sequences='train',
-        bbox_source='mask', bbox_padding=5,
+        keypoint_definition='mpii16', bbox_source='mask', bbox_padding=5,
         pipeline=[dict(type='LoadImage'), dict(type='GetBBoxCenterScale'), ...])
 """
 import os.path as osp
@@ -19,8 +19,8 @@ import numpy as np
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
-from ..utils import config_path
 from .bbox_from_mask import keypoint_box, pad_and_clip
+from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
 from .minirgbd_reader import (DEPTH_PATTERN, IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN,
                               MiniRGBDReader, SequenceAnnotations)
 from .result_files import load_detections
@@ -45,19 +45,26 @@ def keypoints_in_image(keypoints: np.ndarray, width: int = IMAGE_SIZE[0],
 
 
 @DATASETS.register_module()
-class MiniRGBDDataset(BaseCocoStyleDataset):
+class MiniRGBDDataset(KeypointDefinitionMixin, BaseCocoStyleDataset):
     """MINI-RGBD for top-down 2D pose (MMPose ``BaseCocoStyleDataset``).
 
     Each data info holds ``img_path``, ``bbox`` (1, 4) xyxy float32 px,
-    ``bbox_score`` (1,), ``keypoints`` (1, 25, 2) px, ``keypoints_visible``
-    (1, 25) (0 outside the image), ``head_size`` (1, 1) float32 px (the
+    ``bbox_score`` (1,), ``keypoints`` (1, K, 2) px, ``keypoints_visible``
+    (1, K) (0 outside the image), ``head_size`` (1, 1) float32 px (the
     sequence's 2D head-segment length, MMPose's MPII layout, for PCKh),
-    ``sequence``, ``frame``, ``depth_path`` and ``mask_path``.
+    ``sequence``, ``frame``, ``depth_path`` and ``mask_path``. K = 25 native
+    joints, or the joints of ``keypoint_definition`` (then also
+    ``keypoints_definition``, its name).
 
     Args:
         data_root: MINI-RGBD root holding ``01`` .. ``12``.
         sequences: ``'train'`` (1-8), ``'val'`` (9-10), ``'test'`` (11-12),
             ``'all'`` or a list of sequence numbers.
+        keypoint_definition: definition the samples are mapped to when
+            loading, e.g. ``'mpii16'`` (see
+            :mod:`~infant_mmpose.datasets.keypoint_definitions`); ``None``
+            keeps MINI-RGBD's 25 joints. The metainfo defaults to that
+            definition's.
         bbox_source: ``'mask'`` (tightest box around the foreground mask plus
             ``bbox_padding``, the thesis' ground truth) or the path of a
             detections file (:func:`.result_files.save_detections`). Frames
@@ -66,15 +73,17 @@ class MiniRGBDDataset(BaseCocoStyleDataset):
         bbox_padding: pixels added around mask boxes.
         cache_dir: annotation cache folder (see the reader).
         **kwargs: passed to ``BaseCocoStyleDataset`` (pipeline, test_mode,
-            indices, filter_cfg, ...). ``ann_file`` and ``bbox_file`` are not
-            used.
+            indices, filter_cfg, metainfo, ...). ``ann_file`` and
+            ``bbox_file`` are not used.
     """
 
-    METAINFO: dict = dict(from_file=config_path('_base_/datasets/minirgbd.py'))
+    NATIVE_DEFINITION = 'minirgbd25'
+    METAINFO = NativeMetainfo()
 
     def __init__(self, data_root: str, sequences: Union[str, Sequence[int]] = 'train',
                  bbox_source: str = 'mask', bbox_padding: float = 5.0,
-                 cache_dir: Optional[str] = None, **kwargs):
+                 cache_dir: Optional[str] = None,
+                 keypoint_definition: Optional[str] = None, **kwargs):
         for unused in ('ann_file', 'bbox_file'):
             if kwargs.get(unused):
                 raise ValueError(f'MiniRGBDDataset does not use {unused!r}: give '
@@ -87,6 +96,9 @@ class MiniRGBDDataset(BaseCocoStyleDataset):
             raise FileNotFoundError(
                 f"bbox_source must be 'mask' or an existing detections file, got "
                 f'{bbox_source!r}')
+        kwargs['metainfo'] = self._setup_keypoint_definition(
+            self.NATIVE_DEFINITION, keypoint_definition,
+            kwargs.get('metainfo'), kwargs.get('pipeline'))
         super().__init__(data_root=data_root, **kwargs)
 
     @property

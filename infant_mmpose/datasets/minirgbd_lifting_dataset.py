@@ -7,18 +7,19 @@ Built on MMPose's ``BaseMocapDataset`` (single-frame samples): instead of an
 2D input: the ground-truth 2D joints (``keypoints_2d='gt'``) or a
 2D-predictions file written by the 2D model
 (:func:`.result_files.save_pose2d_predictions`), possibly in another keypoint
-definition, in which case every sample carries ``keypoints_definition`` so
-``KeypointMapping`` maps the 2D keys from that definition. A pipeline may
-also replace the 2D input itself.
+definition, in which case every sample carries ``keypoints_definition``.
+With ``keypoint_definition='mpii16'`` the 2D input (from whichever
+definition it comes in) and the 3D targets are mapped to that definition
+when loading; with ``None`` they stay as they are (25 native joints for the
+ground truth). A pipeline may also replace the 2D input itself.
 
 2D visibility: a ground-truth joint is visible inside the image; a predicted
 joint inside the image with a positive score
 (:func:`.visibility.predicted_keypoints_visible`, which the inferencer
 applies to the 2D it lifts, so training and inference agree).
 
-3D target: ``lifting_target`` (1, 25, 3) camera coordinates in millimetres;
-MMPose's ``ImagePoseLifting`` codec (``root_index=0``, the pelvis) makes it
-pelvis-relative.
+3D target: ``lifting_target`` (1, K, 3) camera coordinates in millimetres;
+the codec (``root_index``, the pelvis) makes it pelvis-relative.
 """
 import os.path as osp
 from typing import Optional, Sequence, Tuple, Union
@@ -27,7 +28,7 @@ import numpy as np
 from mmpose.datasets.datasets.base import BaseMocapDataset
 from mmpose.registry import DATASETS
 
-from ..utils import config_path
+from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
 from .minirgbd_dataset import frame_image_id, keypoints_in_image
 from .minirgbd_reader import (IMAGE_SIZE, INTRINSICS, RGB_PATTERN, MiniRGBDReader)
 from .result_files import ResultFileError, load_pose2d_predictions
@@ -45,31 +46,38 @@ def minirgbd_camera_param() -> dict:
 
 
 @DATASETS.register_module()
-class MiniRGBDLiftingDataset(BaseMocapDataset):
+class MiniRGBDLiftingDataset(KeypointDefinitionMixin, BaseMocapDataset):
     """MINI-RGBD for single-frame 2D->3D lifting.
 
     Each data info holds (MMPose ``BaseMocapDataset`` keys) ``keypoints``
-    (1, K, 2) px, ``keypoints_visible`` (1, K), ``keypoints_3d`` (1, 25, 3) mm,
-    ``lifting_target`` (1, 25, 3) mm, ``lifting_target_visible`` (1, 25),
+    (1, K, 2) px, ``keypoints_visible`` (1, K), ``keypoints_3d`` (1, J, 3) mm,
+    ``lifting_target`` (1, J, 3) mm, ``lifting_target_visible`` (1, J),
     ``camera_param`` (see :func:`minirgbd_camera_param`), plus ``img_path``,
     ``head_size`` (1, 1) float32 mm (the sequence's 3D head-segment length),
     ``sequence``, ``frame`` and, for predicted 2D input,
-    ``keypoints_definition``. K = 25 for ground truth, else the predictions'.
+    ``keypoints_definition``. With ``keypoint_definition`` set, K = J = its
+    joint count (and ``keypoints_definition`` is its name); without, J = 25
+    and K = 25 for ground truth, else the predictions' joint count.
 
     Args:
         data_root: MINI-RGBD root holding ``01`` .. ``12``.
         sequences: ``'train'`` / ``'val'`` / ``'test'`` / ``'all'`` / list.
         keypoints_2d: ``'gt'`` or the path of a 2D-predictions file; it
             must cover every usable frame of the selected sequences.
+        keypoint_definition: definition the 2D input and 3D targets are
+            mapped to when loading, e.g. ``'mpii16'``; ``None`` keeps them.
+            The metainfo defaults to that definition's.
         cache_dir: annotation cache folder (see the reader).
         **kwargs: passed to ``BaseMocapDataset`` (pipeline, test_mode,
             seq_len must stay 1, ...).
     """
 
-    METAINFO: dict = dict(from_file=config_path('_base_/datasets/minirgbd.py'))
+    NATIVE_DEFINITION = NATIVE_DEFINITION
+    METAINFO = NativeMetainfo()
 
     def __init__(self, data_root: str, sequences: Union[str, Sequence[int]] = 'train',
-                 keypoints_2d: str = 'gt', cache_dir: Optional[str] = None, **kwargs):
+                 keypoints_2d: str = 'gt', cache_dir: Optional[str] = None,
+                 keypoint_definition: Optional[str] = None, **kwargs):
         if kwargs.get('seq_len', 1) != 1:
             raise ValueError('MiniRGBDLiftingDataset is single-frame: seq_len must be 1')
         if kwargs.get('ann_file') or kwargs.get('camera_param_file'):
@@ -82,7 +90,11 @@ class MiniRGBDLiftingDataset(BaseMocapDataset):
                                     f'predictions file, got {keypoints_2d!r}')
         self.reader = MiniRGBDReader(data_root, sequences, cache_dir=cache_dir)
         self.keypoints_2d = keypoints_2d
+        # the 2D input's definition (a predictions file names its own)
         self.keypoints_definition = NATIVE_DEFINITION
+        kwargs['metainfo'] = self._setup_keypoint_definition(
+            NATIVE_DEFINITION, keypoint_definition, kwargs.get('metainfo'),
+            kwargs.get('pipeline'))
         # BaseMocapDataset checks that ann_file exists and hands it to
         # _load_ann_file; the root folder stands in for it.
         super().__init__(ann_file=osp.abspath(data_root), data_root=data_root, **kwargs)

@@ -6,13 +6,12 @@ import numpy as np
 from mmpose.datasets.datasets.base import BaseMocapDataset
 from mmpose.registry import DATASETS
 
-from infant_mmpose.utils import config_path
+from .keypoint_definition_mixin import KeypointDefinitionMixin
 from .mpi_inf_3dhp_cache import (THESIS_CAMERAS, THESIS_SUBJECTS, Subjects,
                                  detect_release, load_cache,
                                  load_or_build_cache)
 from .mpi_inf_3dhp_readers import (MpiInf3dhpFormatError, parse_image_name,
                                    read_mmpose_npz)
-from .transforms.keypoint_mapping import pipeline_target_definition
 
 #: Training-release images are 2048 x 2048; MMPose's cameras_train.pkl
 #: carries h = 204.0, a typo (FACTS section 3), so its w/h are not used.
@@ -53,7 +52,7 @@ def _camera_param(f, c, w, h) -> dict:
 
 
 @DATASETS.register_module()
-class MpiInf3dhpDataset(BaseMocapDataset):
+class MpiInf3dhpDataset(KeypointDefinitionMixin, BaseMocapDataset):
     """MPI-INF-3DHP for single-frame 2D->3D lifting (Martinez et al.).
 
     ``ann_file`` (relative to ``data_root``) selects the source:
@@ -81,17 +80,17 @@ class MpiInf3dhpDataset(BaseMocapDataset):
     ``camera_param`` (``f``, ``c`` (2, 1) px, ``w``, ``h``) when known, and
     ``subject``, ``sequence`` (0 for the test release), ``camera``,
     ``frame`` (0-based) ints, plus MMPose's bookkeeping keys (``img_paths``,
-    ``target_img_path``, ``center``, ``scale``...). K is 28 or 17 as the
-    source has it (``keypoint_definition``): map to the common definition
-    with ``KeypointMapping`` (``source='mpi_inf_3dhp28'`` or
-    ``'mpi_inf_3dhp17'``) in the pipeline.
+    ``target_img_path``, ``center``, ``scale``...). K is the joint count of
+    ``keypoint_definition`` (e.g. 16 for ``'mpii16'``): the source's 28 or
+    17 joints (``native_definition``) are mapped once, when the annotation
+    table is loaded; ``None`` keeps them. ``center`` / ``scale`` of raw
+    sources always come from all native 2D joints, and a view is dropped
+    when all its native 2D joints are <= 0 (MMPose's rule).
 
-    ``metainfo`` describes the samples as the pipeline *outputs* them (what
-    evaluators and visualisers see, e.g. per-joint metric names): pass the
-    common definition's file when the pipeline maps to it, e.g.
-    ``dict(from_file=config_path('_base_/datasets/mpii16.py'))``. It
-    defaults to the ``target`` of a ``KeypointMapping`` in ``pipeline``,
-    else to the source's own definition.
+    ``metainfo`` describes the samples (what evaluators and visualisers see,
+    e.g. per-joint metric names); it defaults to ``keypoint_definition``'s
+    file (else to the ``target`` of a ``KeypointMapping`` in ``pipeline``,
+    else to the source's own definition).
 
     Instances are kept as arrays and expanded into MMPose's instance dict
     only in :meth:`get_data_info`: building and pickling one dict per view
@@ -111,6 +110,8 @@ class MpiInf3dhpDataset(BaseMocapDataset):
             release. ``None``: the thesis's 1-8 when parsing a raw folder,
             all cameras of a cache or npz.
         frame_step (int): keep every ``frame_step``-th frame of raw sources.
+        keypoint_definition (str, optional): definition of the samples,
+            e.g. ``'mpii16'``; ``None``: the source's.
         **kwargs: :class:`BaseMocapDataset` arguments (``data_root``,
             ``pipeline``, ``test_mode``, ``camera_param_file``, ...);
             ``seq_len`` must be 1.
@@ -123,6 +124,7 @@ class MpiInf3dhpDataset(BaseMocapDataset):
                  sequences: Optional[Sequence[int]] = None,
                  cameras: Optional[Sequence[int]] = None,
                  frame_step: int = 1,
+                 keypoint_definition: Optional[str] = None,
                  metainfo: Optional[dict] = None,
                  data_root: Optional[str] = None,
                  **kwargs):
@@ -141,17 +143,14 @@ class MpiInf3dhpDataset(BaseMocapDataset):
             raise ValueError('MpiInf3dhpDataset gives single frames '
                              '(seq_len=1, no multiple_target)')
         self.source_kind = _source_kind(source)
-        self.keypoint_definition = _definition_of(source, self.source_kind)
         self.cache_file = cache_file
         self.subjects = subjects
         self.sequences = None if sequences is None else list(sequences)
         self.cameras = None if cameras is None else list(cameras)
         self.frame_step = frame_step
-        if metainfo is None:
-            output = pipeline_target_definition(kwargs.get('pipeline')) or \
-                self.keypoint_definition
-            metainfo = dict(
-                from_file=config_path(f'_base_/datasets/{output}.py'))
+        metainfo = self._setup_keypoint_definition(
+            _definition_of(source, self.source_kind), keypoint_definition,
+            metainfo, kwargs.get('pipeline'))
         super().__init__(
             ann_file=ann_file, metainfo=metainfo, data_root=data_root,
             **kwargs)
@@ -169,7 +168,7 @@ class MpiInf3dhpDataset(BaseMocapDataset):
             table = load_cache(ann_file)
         else:
             table = self._table_from_mmpose_npz(ann_file)
-        self.ann_data = self._with_visibility(self._select(table))
+        self.ann_data = self._mapped(self._with_visibility(self._select(table)))
 
     @staticmethod
     def _table_from_mmpose_npz(path: str) -> dict:
@@ -225,17 +224,38 @@ class MpiInf3dhpDataset(BaseMocapDataset):
             vis_3d * np.isfinite(kpts_3d).all(-1)).astype(np.float32)
         return table
 
+    def _mapped(self, table: dict) -> dict:
+        """The table's per-joint arrays in ``keypoint_definition``.
+
+        Adds ``usable`` (N,) bool (not all native 2D joints <= 0) and, for
+        raw sources, ``center`` (N, 2) / ``scale`` (N,) of the box around all
+        native 2D joints, both computed before the joints are mapped.
+        """
+        kpts_2d = table['keypoints_2d']
+        # MMPose's rule (BaseMocapDataset._is_valid_instance): drop views
+        # whose 2D keypoints are all <= 0
+        table['usable'] = kpts_2d.reshape(len(kpts_2d), -1).max(1) > 0
+        mapping = self.keypoint_mapping
+        if mapping is None:
+            return table
+        if 'center' not in table:
+            lo, hi = kpts_2d.min(1), kpts_2d.max(1)
+            table['center'] = (lo + hi) / 2
+            table['scale'] = (hi - lo).max(1) / 200.0
+        for key, axis in (('keypoints_2d', -2), ('keypoints_2d_visible', -1),
+                          ('keypoints_3d', -2), ('keypoints_3d_visible', -1)):
+            table[key] = mapping.map_joints(table[key], axis, key)
+        return table
+
     def get_sequence_indices(self):
         """Unused: every view is one sample (``seq_len=1``)."""
         return []
 
     def load_data_list(self):
         """One light record per usable view; see :meth:`get_data_info`."""
-        kpts_2d = self.ann_data['keypoints_2d']
-        # MMPose's rule (BaseMocapDataset._is_valid_instance): drop views
-        # whose 2D keypoints are all <= 0
-        usable = kpts_2d.reshape(len(kpts_2d), -1).max(1) > 0
-        return [dict(ann_index=int(i)) for i in np.flatnonzero(usable)]
+        self.check_metainfo_size()
+        return [dict(ann_index=int(i))
+                for i in np.flatnonzero(self.ann_data['usable'])]
 
     # ------------------------------------------------------------------
     # per-instance expansion
@@ -278,6 +298,8 @@ class MpiInf3dhpDataset(BaseMocapDataset):
             sequence=int(data['sequence'][i]),
             camera=int(data['camera'][i]),
             frame=int(data['frame'][i]))
+        if self.keypoint_mapping is not None:
+            instance['keypoints_definition'] = self.keypoint_definition
         if 'cam_index' in data:
             k = data['cam_index'][i]
             instance['camera_param'] = _camera_param(

@@ -6,9 +6,7 @@ from mmengine.logging import print_log
 from mmpose.datasets.datasets.body import MpiiDataset
 from mmpose.registry import DATASETS
 
-from infant_mmpose.utils import config_path
-from .keypoint_definitions import definition_file
-from .transforms.keypoint_mapping import pipeline_target_definition
+from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
 
 #: MPII joint indices of the head segment (FACTS section 2).
 UPPER_NECK, HEAD_TOP = 8, 9
@@ -16,7 +14,7 @@ HEAD_SIZE_SOURCES = ('headbox', 'neck_head_top')
 
 
 @DATASETS.register_module()
-class MpiiHeadSizeDataset(MpiiDataset):
+class MpiiHeadSizeDataset(KeypointDefinitionMixin, MpiiDataset):
     """MMPose's :class:`MpiiDataset` with the PCKh head size selectable.
 
     ``head_size`` (shape (1, 1), pixels) of every instance comes from
@@ -30,12 +28,14 @@ class MpiiHeadSizeDataset(MpiiDataset):
       head size 0, which MMPose's PCK metrics leave out of the score; their
       number is logged.
 
-    ``metainfo`` defaults to the ``target`` definition of a
-    ``KeypointMapping`` in ``pipeline`` (what evaluators and visualisers
-    see), else to MPII 16.
+    The head size is measured on the MPII joints; ``keypoint_definition``
+    (e.g. ``'mavhea12'``) then maps the joints when loading (``None``: MPII's
+    16). ``metainfo`` defaults to that definition's (else to the ``target``
+    of a ``KeypointMapping`` in ``pipeline``, else MPII 16).
 
     Args:
         head_size_source (str): ``'headbox'`` or ``'neck_head_top'``.
+        keypoint_definition (str, optional): definition of the samples.
         **kwargs: :class:`MpiiDataset` arguments.
 
     Raises:
@@ -43,13 +43,15 @@ class MpiiHeadSizeDataset(MpiiDataset):
             mode without a ``headbox_file`` (PCKh would have no normaliser).
     """
 
-    METAINFO: dict = dict(from_file=config_path('_base_/datasets/mpii16.py'))
+    NATIVE_DEFINITION = 'mpii16'
+    METAINFO = NativeMetainfo()
 
     def __init__(self,
                  head_size_source: str = 'headbox',
                  headbox_file: Optional[str] = None,
                  test_mode: bool = False,
                  metainfo: Optional[dict] = None,
+                 keypoint_definition: Optional[str] = None,
                  **kwargs):
         if head_size_source not in HEAD_SIZE_SOURCES:
             raise ValueError(f'head_size_source={head_size_source!r}; '
@@ -62,10 +64,9 @@ class MpiiHeadSizeDataset(MpiiDataset):
         if head_size_source == 'neck_head_top':
             headbox_file = None  # never mix the two normalisers
         self.head_size_source = head_size_source
-        target = pipeline_target_definition(kwargs.get('pipeline'))
-        if metainfo is None and target is not None:
-            # describe the samples as the pipeline outputs them
-            metainfo = dict(from_file=definition_file(target))
+        metainfo = self._setup_keypoint_definition(
+            self.NATIVE_DEFINITION, keypoint_definition, metainfo,
+            kwargs.get('pipeline'))
         super().__init__(
             headbox_file=headbox_file, test_mode=test_mode,
             metainfo=metainfo, **kwargs)

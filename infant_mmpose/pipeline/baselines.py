@@ -8,9 +8,10 @@
 * mean 3D pose: the average pelvis-relative training pose (mm), scored with
   the lifter config's evaluators.
 
-Ground truth and boxes come from the project's data set classes with only
-the ``KeypointMapping`` step of the pipeline, so the baselines see the same
-joints, visibilities and head lengths as the models' evaluation.
+Ground truth and boxes come from the configs' own data sets (which map to
+the common definition when loading) without the image pipeline, so the
+baselines see the same joints, visibilities and head lengths as the models'
+evaluation.
 """
 import json
 from typing import Dict
@@ -60,7 +61,9 @@ def mean_box_baseline(coco_train: str, coco_test: str) -> Dict[str, float]:
 
 
 def _mapped_dataset(dataset_cfg, data_root: str, **overrides):
-    """The config's data set with only its KeypointMapping transform."""
+    """The config's data set, its pipeline reduced to any KeypointMapping
+    (configs' data sets map when loading; a user's config may map in the
+    pipeline instead)."""
     from mmpose.registry import DATASETS
     cfg = dict(dataset_cfg)
     mapping = [t for t in cfg['pipeline'] if t['type'] == 'KeypointMapping']

@@ -115,6 +115,21 @@ class KeypointMapping(KeypointConverter):
         return map_joints(array, mapping, self.num_keypoints, joint_axis,
                           visibility=visibility)
 
+    def map_joints(self, array: np.ndarray, joint_axis: int = -2,
+                   name: str = 'array') -> np.ndarray:
+        """One per-joint array from ``source`` to ``target``.
+
+        Args:
+            array: any shape with ``K_src`` joints on ``joint_axis``, e.g.
+                (N, K, 2) px, (N, K, 3) mm or (N, K) visibility.
+            joint_axis: the joint axis (negative, counted from the end).
+            name: what the array is, for the error message.
+
+        Returns:
+            The same shape with ``K_tgt`` joints; joints without a source 0.
+        """
+        return self._map_array(name, array, joint_axis, self.source)
+
     @staticmethod
     def _visible_joint_axis(array: np.ndarray, num_source: int) -> int:
         # (N, K) or, MMPose's visibility with weights, (N, K, 1|2)

@@ -137,7 +137,8 @@ class MartinezPoseLifting(ImagePoseLifting):
             raise ValueError(
                 f'MartinezPoseLifting(num_keypoints={self.num_keypoints}) got '
                 f'2D keypoints with {keypoints.shape[-2]} joints: map the data '
-                'to the common definition (KeypointMapping) first')
+                'to the common definition first (the data set\'s '
+                'keypoint_definition, or KeypointMapping)')
         used_visible = keypoints_visible
         if self.ignore_input_joints:
             used_visible = (np.ones(keypoints.shape[:-1], np.float32)
