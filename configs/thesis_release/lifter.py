@@ -34,7 +34,6 @@ custom_hooks = [
 meta_keys = ('id', 'img_path', 'target_img_path', 'flip_indices',
              'target_root', 'sequence', 'frame', 'head_size')
 train_pipeline = [
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='GenerateTarget', encoder=lifter_codec),
     dict(type='PackPoseInputs', meta_keys=meta_keys),
 ]

@@ -30,7 +30,6 @@ meta_keys = ('id', 'img_id', 'img_path', 'category_id', 'ori_shape',
              'flip', 'flip_direction', 'flip_indices', 'sequence', 'frame')
 test_pipeline = [
     dict(type='LoadImage'),
-    dict(type='KeypointMapping', source='minirgbd25', target='mpii16'),
     dict(type='RoundedSquareBox'),
     dict(type='GetBBoxCenterScale', padding=1.0),
     dict(type='TopdownAffine', input_size=codec['input_size']),

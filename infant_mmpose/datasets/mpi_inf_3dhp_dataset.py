@@ -244,7 +244,8 @@ class MpiInf3dhpDataset(KeypointDefinitionMixin, BaseMocapDataset):
             table['scale'] = (hi - lo).max(1) / 200.0
         for key, axis in (('keypoints_2d', -2), ('keypoints_2d_visible', -1),
                           ('keypoints_3d', -2), ('keypoints_3d_visible', -1)):
-            table[key] = mapping.map_joints(table[key], axis, key)
+            table[key] = mapping.map_joints(table[key], axis, key,
+                                            visibility=axis == -1)
         return table
 
     def get_sequence_indices(self):

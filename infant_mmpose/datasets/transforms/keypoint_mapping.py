@@ -116,7 +116,8 @@ class KeypointMapping(KeypointConverter):
                           visibility=visibility)
 
     def map_joints(self, array: np.ndarray, joint_axis: int = -2,
-                   name: str = 'array') -> np.ndarray:
+                   name: str = 'array',
+                   visibility: bool = False) -> np.ndarray:
         """One per-joint array from ``source`` to ``target``.
 
         Args:
@@ -124,11 +125,14 @@ class KeypointMapping(KeypointConverter):
                 (N, K, 2) px, (N, K, 3) mm or (N, K) visibility.
             joint_axis: the joint axis (negative, counted from the end).
             name: what the array is, for the error message.
+            visibility: the array holds visibilities (a derived joint takes
+                the minimum of its sources', not the mean).
 
         Returns:
             The same shape with ``K_tgt`` joints; joints without a source 0.
         """
-        return self._map_array(name, array, joint_axis, self.source)
+        return self._map_array(name, array, joint_axis, self.source,
+                               visibility=visibility)
 
     @staticmethod
     def _visible_joint_axis(array: np.ndarray, num_source: int) -> int:
