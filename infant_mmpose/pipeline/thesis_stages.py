@@ -22,7 +22,7 @@ import os.path as osp
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from infant_mmpose.utils import PROJECT_ROOT
+from infant_mmpose.utils import PROJECT_ROOT, config_path
 from . import mm_runner
 from .staged import Stage
 
@@ -54,7 +54,13 @@ class PipelineInputs:
 
 
 def _abs_config(path: str) -> str:
-    return path if osp.isabs(path) else osp.join(PROJECT_ROOT, path)
+    """``configs/...`` names the package's configs (checkout or wheel);
+    other relative paths are relative to the project root."""
+    if osp.isabs(path):
+        return path
+    if path.startswith('configs/'):
+        return config_path(path[len('configs/'):])
+    return osp.join(PROJECT_ROOT, path)
 
 
 def _per_split(key: str, values: Dict[str, object]) -> dict:

@@ -200,20 +200,31 @@ class MartinezLifterHead(BaseHead):
                 feats: Tuple[Tensor],
                 batch_data_samples: OptSampleList,
                 test_cfg: ConfigType = {}) -> Sequence[InstanceData]:
-        """Predict root-relative 3D poses.
+        """Predict 3D poses, as MMPose's lifting heads do.
+
+        Each sample's ``metainfo['target_root']`` (the (1, 3) ground-truth
+        root position in mm the codec packed, when the pipeline keeps it)
+        is added back, so the pose is in absolute camera coordinates, which
+        MMPose's ``MPJPE`` compares with ``lifting_target``. Without a
+        ``target_root`` the pose stays relative to its root joint.
+        This project's metrics re-centre both poses on the root joint
+        (``root_index``) and give the same errors either way.
 
         Returns:
             list[InstanceData]: one per sample, ``keypoints`` (1, K, 3) in mm
-            relative to the root (pelvis) joint and ``keypoint_scores``
-            (1, K) of ones.  The root joint is exactly 0.
+            (root-relative, root exactly 0, or absolute) and
+            ``keypoint_scores`` (1, K) of ones.
         """
         if self.decoder is None:
             raise RuntimeError('MartinezLifterHead.predict needs a decoder '
                                '(the lifting codec) in its config')
         pred = to_numpy(self.forward(feats))
+        samples = batch_data_samples or [None] * len(pred)
         results = []
-        for coords in pred:
-            keypoints, scores = self.decoder.decode(coords[None])
+        for coords, sample in zip(pred, samples):
+            root = None if sample is None else sample.metainfo.get(
+                'target_root')
+            keypoints, scores = self.decoder.decode(coords[None], root)
             results.append(
                 InstanceData(
                     keypoints=keypoints.astype(np.float32),
