@@ -216,8 +216,9 @@ def _lifter_batch(cfg, root, sequences):
 
 def test_lifter_predicts_pelvis_relative_millimetres(minirgbd_root):
     """Overfit the quickstart lifter (learns decimetres) on 36 frames: its
-    decoded predictions match the txt files' joints in mm minus the pelvis,
-    with the pelvis exactly 0."""
+    decoded predictions, less the ground-truth root the pipeline packs
+    (``target_root``, added back as MMPose's lifting heads do), match the
+    txt files' joints in mm minus the pelvis, with the pelvis exactly 0."""
     cfg = _cfg('quickstart/lifter.py')
     assert cfg.lifter_codec.target_scale == 100.0
     # the initial weights decide how far 100 steps get: seed them so the
@@ -245,6 +246,10 @@ def test_lifter_predicts_pelvis_relative_millimetres(minirgbd_root):
     for sample, out in zip(preds, raw):
         kpts = np.asarray(sample.pred_instances.keypoints)
         assert kpts.shape == (1, 16, 3)
+        # absolute: the pelvis sits on the packed ground-truth root
+        root = np.asarray(sample.metainfo['target_root']).reshape(3)
+        np.testing.assert_array_equal(kpts[0, PELVIS], root)
+        kpts = kpts - root
         # decoding = network output x target_scale (dm -> mm), re-centred
         # on the predicted pelvis
         out = out.numpy() * 100.0
