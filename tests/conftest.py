@@ -71,3 +71,24 @@ def adult_root(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('adult'))
     generate_mpi_inf_3dhp(root, subjects=(1, 7), num_frames=2, seed=0)
     return root
+
+
+@pytest.fixture(scope='session')
+def qs_ckpt(tmp_path_factory):
+    """Untrained, seeded checkpoints of the quickstart detector, 2D model and
+    lifter (``configs/quickstart``), 2D and lifter in MPII-16: paths keyed
+    ``detector`` / ``pose2d`` / ``lifter``. Shared by the inferencer tests."""
+    from infant_mmpose.apis.untrained_checkpoint import \
+        save_untrained_checkpoint
+    from infant_mmpose.datasets.keypoint_definitions import get_definition
+    from infant_mmpose.utils import config_path
+    out = tmp_path_factory.mktemp('quickstart_ckpt')
+    mpii = get_definition('mpii16')
+    cfg = {k: config_path(f'quickstart/{k}.py')
+           for k in ('detector', 'pose2d', 'lifter')}
+    return dict(
+        detector=save_untrained_checkpoint(cfg['detector'], str(out / 'det.pth')),
+        pose2d=save_untrained_checkpoint(cfg['pose2d'], str(out / 'pose2d.pth'),
+                                         dataset_meta=mpii),
+        lifter=save_untrained_checkpoint(cfg['lifter'], str(out / 'lifter.pth'),
+                                         dataset_meta=mpii))

@@ -19,7 +19,6 @@ from infant_mmpose.apis import FrameSourceError, InfantPoseInferencer
 from infant_mmpose.apis.infer_cli import main as infer_main
 from infant_mmpose.apis.pose_series import (STATUS_DETECTED, STATUS_FULL_FRAME,
                                             STATUS_PROPAGATED, STATUS_UNREADABLE)
-from infant_mmpose.apis.untrained_checkpoint import save_untrained_checkpoint
 from infant_mmpose.datasets.keypoint_definitions import get_definition
 from infant_mmpose.utils import config_path
 
@@ -30,21 +29,10 @@ PELVIS = 6
 
 
 @pytest.fixture(scope='module')
-def checkpoints(tmp_path_factory):
-    out = tmp_path_factory.mktemp('ckpt')
-    return dict(
-        detector=save_untrained_checkpoint(CFG['detector'], str(out / 'det.pth')),
-        pose2d=save_untrained_checkpoint(CFG['pose2d'], str(out / 'pose2d.pth'),
-                                         dataset_meta=MPII),
-        lifter=save_untrained_checkpoint(CFG['lifter'], str(out / 'lifter.pth'),
-                                         dataset_meta=MPII))
-
-
-@pytest.fixture(scope='module')
-def inferencer(checkpoints):
+def inferencer(qs_ckpt):
     return InfantPoseInferencer(
-        CFG['lifter'], checkpoints['lifter'], CFG['pose2d'], checkpoints['pose2d'],
-        CFG['detector'], checkpoints['detector'], device='cpu',
+        CFG['lifter'], qs_ckpt['lifter'], CFG['pose2d'], qs_ckpt['pose2d'],
+        CFG['detector'], qs_ckpt['detector'], device='cpu',
         show_progress=False)
 
 
@@ -54,7 +42,7 @@ def frames_dir(minirgbd_root):
     return osp.join(minirgbd_root, '11', 'rgb')
 
 
-def test_registered_and_buildable_from_config(checkpoints):
+def test_registered_and_buildable_from_config(qs_ckpt):
     from mmpose.registry import INFERENCERS
     assert INFERENCERS.get('InfantPoseInferencer') is InfantPoseInferencer
     assert INFERENCERS.get('infant-pose-3d') is InfantPoseInferencer
@@ -236,7 +224,7 @@ def test_folder_without_any_readable_image(inferencer, tmp_path):
         assert len(list(csv.DictReader(f))) == 2 * K
 
 
-def test_bad_inputs_give_clear_errors(inferencer, checkpoints, tmp_path):
+def test_bad_inputs_give_clear_errors(inferencer, qs_ckpt, tmp_path):
     with pytest.raises(FrameSourceError, match='no such file'):
         inferencer.run(str(tmp_path / 'missing.mp4'))
     (tmp_path / 'empty.mp4').write_bytes(b'')
@@ -247,13 +235,13 @@ def test_bad_inputs_give_clear_errors(inferencer, checkpoints, tmp_path):
     with pytest.raises(KeyError, match='unknown smoothing filter'):
         inferencer.run(str(tmp_path / 'missing.png'), smooth_3d=dict(type='Kalman'))
     with pytest.raises(ValueError, match='2D model checkpoint .* does not fit'):
-        InfantPoseInferencer(CFG['lifter'], checkpoints['lifter'],
-                             CFG['pose2d'], checkpoints['lifter'],
-                             CFG['detector'], checkpoints['detector'])
+        InfantPoseInferencer(CFG['lifter'], qs_ckpt['lifter'],
+                             CFG['pose2d'], qs_ckpt['lifter'],
+                             CFG['detector'], qs_ckpt['detector'])
     with pytest.raises(FileNotFoundError, match='lifter checkpoint'):
         InfantPoseInferencer(CFG['lifter'], str(tmp_path / 'nope.pth'),
-                             CFG['pose2d'], checkpoints['pose2d'],
-                             CFG['detector'], checkpoints['detector'])
+                             CFG['pose2d'], qs_ckpt['pose2d'],
+                             CFG['detector'], qs_ckpt['detector'])
 
 
 def test_call_yields_mmpose_style_records(inferencer, frames_dir):
@@ -266,11 +254,11 @@ def test_call_yields_mmpose_style_records(inferencer, frames_dir):
     assert len(inst['bbox'][0]) == 4 and 0 <= inst['bbox_score'] <= 1
 
 
-def test_command_line(checkpoints, frames_dir, tmp_path, capsys):
+def test_command_line(qs_ckpt, frames_dir, tmp_path, capsys):
     image = osp.join(frames_dir, sorted(os.listdir(frames_dir))[0])
-    common = ['--det-config', CFG['detector'], '--det-checkpoint', checkpoints['detector'],
-              '--pose2d-config', CFG['pose2d'], '--pose2d-checkpoint', checkpoints['pose2d'],
-              '--lifter-config', CFG['lifter'], '--lifter-checkpoint', checkpoints['lifter'],
+    common = ['--det-config', CFG['detector'], '--det-checkpoint', qs_ckpt['detector'],
+              '--pose2d-config', CFG['pose2d'], '--pose2d-checkpoint', qs_ckpt['pose2d'],
+              '--lifter-config', CFG['lifter'], '--lifter-checkpoint', qs_ckpt['lifter'],
               '--no-progress', '--bbox-thr', '0']
     assert infer_main([image, '--out-dir', str(tmp_path)] + common) == 0
     stem = osp.splitext(osp.basename(image))[0]

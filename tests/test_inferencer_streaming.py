@@ -17,7 +17,6 @@ from infant_mmpose.apis import InfantPoseInferencer
 from infant_mmpose.apis.box_tracking import KeypointBoxTracker
 from infant_mmpose.apis.frame_source import VideoSource
 from infant_mmpose.apis.pose_series import STATUS_DETECTED, STATUS_TRACKED
-from infant_mmpose.apis.untrained_checkpoint import save_untrained_checkpoint
 from infant_mmpose.datasets.keypoint_definitions import get_definition
 from infant_mmpose.utils import config_path
 
@@ -28,14 +27,8 @@ NUM_FRAMES = 7
 
 
 @pytest.fixture(scope='module')
-def inferencer(tmp_path_factory):
-    out = tmp_path_factory.mktemp('ckpt')
-    ckpt = dict(
-        detector=save_untrained_checkpoint(CFG['detector'], str(out / 'det.pth')),
-        pose2d=save_untrained_checkpoint(CFG['pose2d'], str(out / 'pose2d.pth'),
-                                         dataset_meta=MPII),
-        lifter=save_untrained_checkpoint(CFG['lifter'], str(out / 'lifter.pth'),
-                                         dataset_meta=MPII))
+def inferencer(qs_ckpt):
+    ckpt = qs_ckpt
     return InfantPoseInferencer(
         CFG['lifter'], ckpt['lifter'], CFG['pose2d'], ckpt['pose2d'],
         CFG['detector'], ckpt['detector'], device='cpu', show_progress=False)

@@ -14,7 +14,6 @@ from infant_mmpose.apis import InfantPoseInferencer
 from infant_mmpose.apis.onnx_backend import (INSTALL_HINT, export_onnx,
                                              onnxruntime_available,
                                              use_onnx_runtime)
-from infant_mmpose.apis.untrained_checkpoint import save_untrained_checkpoint
 from infant_mmpose.datasets.keypoint_definitions import get_definition
 from infant_mmpose.utils import config_path
 
@@ -26,30 +25,19 @@ needs_onnx = pytest.mark.skipif(
     reason=f'optional ONNX packages not installed: {INSTALL_HINT}')
 
 
-@pytest.fixture(scope='module')
-def checkpoints(tmp_path_factory):
-    out = tmp_path_factory.mktemp('ckpt')
-    return dict(
-        detector=save_untrained_checkpoint(CFG['detector'], str(out / 'det.pth')),
-        pose2d=save_untrained_checkpoint(CFG['pose2d'], str(out / 'pose2d.pth'),
-                                         dataset_meta=MPII),
-        lifter=save_untrained_checkpoint(CFG['lifter'], str(out / 'lifter.pth'),
-                                         dataset_meta=MPII))
-
-
-def _inferencer(checkpoints, **kwargs):
+def _inferencer(qs_ckpt, **kwargs):
     return InfantPoseInferencer(
-        CFG['lifter'], checkpoints['lifter'], CFG['pose2d'], checkpoints['pose2d'],
-        CFG['detector'], checkpoints['detector'], device='cpu',
+        CFG['lifter'], qs_ckpt['lifter'], CFG['pose2d'], qs_ckpt['pose2d'],
+        CFG['detector'], qs_ckpt['detector'], device='cpu',
         show_progress=False, **kwargs)
 
 
 @needs_onnx
-def test_onnx_runtime_gives_the_pytorch_outputs(checkpoints, minirgbd_root,
+def test_onnx_runtime_gives_the_pytorch_outputs(qs_ckpt, minirgbd_root,
                                                 tmp_path, one_torch_thread):
     frames = osp.join(minirgbd_root, '11', 'rgb')
-    torch_run = _inferencer(checkpoints).run(frames, bbox_thr=0.0).series
-    inf = _inferencer(checkpoints, backend='onnxruntime',
+    torch_run = _inferencer(qs_ckpt).run(frames, bbox_thr=0.0).series
+    inf = _inferencer(qs_ckpt, backend='onnxruntime',
                       onnx_dir=str(tmp_path / 'onnx'))
     assert sorted(inf.onnx_files) == ['detector', 'lifter', 'pose2d']
     assert all(osp.getsize(p) > 0 for p in inf.onnx_files.values())
@@ -68,10 +56,10 @@ def test_onnx_runtime_gives_the_pytorch_outputs(checkpoints, minirgbd_root,
 
 
 @needs_onnx
-def test_exported_lifter_matches_its_torch_head_on_random_input(checkpoints,
+def test_exported_lifter_matches_its_torch_head_on_random_input(qs_ckpt,
                                                                 tmp_path):
     from mmpose.apis import init_model
-    model = init_model(CFG['lifter'], checkpoints['lifter'], device='cpu')
+    model = init_model(CFG['lifter'], qs_ckpt['lifter'], device='cpu')
     x = torch.randn(5, 2 * MPII['num_keypoints'], 1,
                     generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
@@ -84,10 +72,10 @@ def test_exported_lifter_matches_its_torch_head_on_random_input(checkpoints,
     assert got.shape == expected.shape
 
 
-def test_backend_is_checked_and_missing_runtime_is_named(checkpoints,
+def test_backend_is_checked_and_missing_runtime_is_named(qs_ckpt,
                                                          monkeypatch):
     with pytest.raises(ValueError, match='backend'):
-        _inferencer(checkpoints, backend='tensorrt')
+        _inferencer(qs_ckpt, backend='tensorrt')
     import builtins
     real_import = builtins.__import__
 
@@ -98,4 +86,4 @@ def test_backend_is_checked_and_missing_runtime_is_named(checkpoints,
 
     monkeypatch.setattr(builtins, '__import__', no_onnxruntime)
     with pytest.raises(ImportError, match='optional-onnx.txt'):
-        _inferencer(checkpoints, backend='onnxruntime')
+        _inferencer(qs_ckpt, backend='onnxruntime')
