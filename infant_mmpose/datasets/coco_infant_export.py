@@ -20,10 +20,8 @@ unlabelled outside it (MINI-RGBD has no occlusion labels). Boxes are the
 padded foreground-mask boxes (the joints' box when a mask is empty), areas
 the mask's pixel count (COCO's segment area, which OKS scales with).
 """
-import json
 import os
 import os.path as osp
-import tempfile
 from typing import Dict, List, Optional, Sequence, Union
 
 import cv2
@@ -31,8 +29,10 @@ import numpy as np
 
 from .bbox_from_mask import keypoint_box, pad_and_clip
 from .keypoint_definitions import get_definition
+from .minirgbd_dataset import frame_image_id, keypoints_in_image
 from .minirgbd_reader import (IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN,
                               MiniRGBDReader, resolve_sequences)
+from .result_files import _atomic_write_json
 
 #: SyRIP's split names -> the MINI-RGBD sequences exported into them by
 #: default: training sequences, and the held-out test sequences (SyRIP's
@@ -80,15 +80,6 @@ def _mask_area(mask_path: str) -> Optional[float]:
     return float(np.count_nonzero(mask))
 
 
-def _write_json(data: dict, path: str) -> None:
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.tmp', dir=folder)
-    with os.fdopen(fd, 'w') as f:
-        json.dump(data, f)
-    os.replace(tmp, path)
-
-
 def export_coco_infant(data_root: str, out_dir: str,
                        splits: Optional[Dict[str, Union[str,
                                                         Sequence[int]]]] = None,
@@ -122,11 +113,9 @@ def export_coco_infant(data_root: str, out_dir: str,
         for seq in reader.load(mask_boxes=True):
             for i, frame in enumerate(seq.frames.tolist()):
                 uv = seq.joints_2d[i]
-                inside = ((uv[:, 0] >= 0) & (uv[:, 0] <= IMAGE_SIZE[0] - 1)
-                          & (uv[:, 1] >= 0) & (uv[:, 1] <= IMAGE_SIZE[1] - 1))
                 mapped = mapping.transform(dict(
                     keypoints=uv[None].astype(np.float64),
-                    keypoints_visible=inside[None].astype(np.float32)))
+                    keypoints_visible=keypoints_in_image(uv)[None]))
                 kpts = mapped['keypoints'][0]
                 vis = mapped['keypoints_visible'][0] > 0
                 box = seq.mask_boxes[i]
@@ -144,7 +133,7 @@ def export_coco_infant(data_root: str, out_dir: str,
                         [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality]):
                     raise OSError(f'could not copy {seq.path(RGB_PATTERN, frame)}'
                                   f' to {img_dir}/{file_name}')
-                image_id = seq.sequence * 100000 + frame
+                image_id = frame_image_id(seq.sequence, frame)
                 images.append(dict(id=image_id, file_name=file_name,
                                    width=IMAGE_SIZE[0], height=IMAGE_SIZE[1]))
                 flat = np.zeros((len(kpts), 3))
@@ -157,13 +146,12 @@ def export_coco_infant(data_root: str, out_dir: str,
                     num_keypoints=int(vis.sum()),
                     keypoints=[round(float(v), 3) for v in flat.ravel()]))
         ann_file = osp.join(out_dir, ANN_FILE.format(split=split))
-        _write_json(dict(
+        _atomic_write_json(ann_file, dict(
             info=dict(description=(
                 f'MINI-RGBD {reader.data_root} sequences {reader.sequences} '
                 'in COCO-17 (minirgbd25 -> coco17 mapping; eyes and ears '
                 'unlabelled)')),
-            images=images, annotations=annotations, categories=[category]),
-            ann_file)
+            images=images, annotations=annotations, categories=[category]))
         result[split] = dict(ann_file=ann_file, img_dir=img_dir,
                              images=len(images), labelled_joints=int(sum(
                                  a['num_keypoints'] for a in annotations)))
