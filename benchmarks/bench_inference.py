@@ -67,9 +67,9 @@ def load() -> str:
 def prepare(args, work):
     """Write the video and any missing (untrained) checkpoints."""
     import cv2
-    from infant_mmpose.apis.untrained_checkpoint import save_untrained_checkpoint
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
-    from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
+    from infant_mmpose.testing.untrained_checkpoint import save_untrained_checkpoint
+    from infant_mmpose.structures.keypoint_definitions import get_definition
+    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
 
     args.untrained = []
     for kind in KINDS:
@@ -97,9 +97,9 @@ def prepare(args, work):
 
 def ground_truth_2d(root, frame_numbers):
     """(T, 16, 2) px MPII-16 joints, (T, 16) visibility, 2D head length px."""
-    from infant_mmpose.datasets.keypoint_definitions import mapping_table
-    from infant_mmpose.datasets.minirgbd_constants import JOINTS_2D_PATTERN
-    from infant_mmpose.datasets.minirgbd_reader import (parse_joint_file,
+    from infant_mmpose.structures.keypoint_definitions import mapping_table
+    from infant_mmpose.fileio.minirgbd_constants import JOINTS_2D_PATTERN
+    from infant_mmpose.fileio.minirgbd_reader import (parse_joint_file,
                                                         read_head_length)
     seq_dir = osp.join(root, f'{SEQUENCE:02d}')
     table = mapping_table('minirgbd25', 'mpii16')
@@ -136,7 +136,7 @@ def run_naive(args, video):
 
     from infant_mmpose.apis.box_selection import BoxSelector, top_box
     from infant_mmpose.apis.inferencer import inside_image
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
+    from infant_mmpose.structures.keypoint_definitions import get_definition
 
     det = init_detector(args.detector_config, args.detector_checkpoint,
                         device=args.device)

@@ -28,7 +28,7 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 def make_video(path: str, frames: int) -> None:
     import cv2
-    from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
+    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
     root = osp.join(osp.dirname(path), 'minirgbd')
     generate_minirgbd(root, sequences=[11], num_frames=30, seed=0)
     rgb = osp.join(root, '11', 'rgb')
@@ -47,8 +47,8 @@ def child(args) -> None:
     import torch
     torch.set_num_threads(args.threads)
     from infant_mmpose.apis import InfantPoseInferencer
-    from infant_mmpose.apis.untrained_checkpoint import save_untrained_checkpoint
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
+    from infant_mmpose.testing.untrained_checkpoint import save_untrained_checkpoint
+    from infant_mmpose.structures.keypoint_definitions import get_definition
     cfg = {k: osp.join(args.code_root, 'configs', 'quickstart', f'{k}.py')
            for k in ('detector', 'pose2d', 'lifter')}
     work = osp.dirname(args.video)

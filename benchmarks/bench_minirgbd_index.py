@@ -22,8 +22,8 @@ import shutil
 import tempfile
 import time
 
-from infant_mmpose.datasets.minirgbd_reader import MiniRGBDReader
-from infant_mmpose.datasets.synthetic_minirgbd import (SequenceRenderer, generate_minirgbd,
+from infant_mmpose.fileio.minirgbd_reader import MiniRGBDReader
+from infant_mmpose.synthetic.minirgbd import (SequenceRenderer, generate_minirgbd,
                                                        pose_at, sample_style)
 
 

@@ -32,7 +32,7 @@ def main():
     from infant_mmpose.movement import compute_features, load_pose_series
     from infant_mmpose.movement import prepare
     from infant_mmpose.movement.sheet import write_sheet
-    from infant_mmpose.movement.synthetic import synthetic_infant
+    from infant_mmpose.synthetic.movement import synthetic_infant
 
     series = synthetic_infant(args.minutes * 60, args.fps, seed=0)
     for start in range(500, series.num_frames, 1500):  # 4-frame gaps

@@ -72,11 +72,11 @@ def make_data(root: str, frames: int = 40, adult_frames: int = 40,
     """Generate the data under ``root``; return the paths a config needs:
     ``minirgbd`` (root), ``adult`` (3DHP root) and ``pose2d`` (a
     2D-predictions file in mpii16 covering every MINI-RGBD frame)."""
-    from infant_mmpose.datasets.keypoint_definitions import get_mapping
-    from infant_mmpose.datasets.minirgbd_reader import MiniRGBDReader
-    from infant_mmpose.datasets.result_files import save_pose2d_predictions
-    from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+    from infant_mmpose.structures.keypoint_definitions import get_mapping
+    from infant_mmpose.fileio.minirgbd_reader import MiniRGBDReader
+    from infant_mmpose.fileio.result_files import save_pose2d_predictions
+    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
+    from infant_mmpose.synthetic.mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
     paths = dict(minirgbd=osp.join(root, 'minirgbd'),
                  adult=osp.join(root, 'mpi_inf_3dhp'),

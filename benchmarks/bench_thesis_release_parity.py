@@ -92,7 +92,7 @@ def main():
     from mmpose.apis import inference_topdown, init_model
 
     import infant_mmpose  # noqa: F401
-    from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
+    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
     from infant_mmpose.models.converters import thesis_reference as ref
     from infant_mmpose.utils import config_path
 

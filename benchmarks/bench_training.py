@@ -73,7 +73,7 @@ def time_steps(model, optim, samples, collate, iters: int) -> float:
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
-    from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
+    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
     with tempfile.TemporaryDirectory() as tmp:
         root = osp.join(tmp, 'minirgbd')
         generate_minirgbd(root, num_sequences=2, num_frames=8, seed=0)

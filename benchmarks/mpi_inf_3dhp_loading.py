@@ -33,9 +33,9 @@ def main():
     from mmpose.registry import DATASETS
 
     import infant_mmpose  # noqa: F401
-    from infant_mmpose.datasets.mpi_inf_3dhp_cache import (
+    from infant_mmpose.fileio.mpi_inf_3dhp_cache import (
         collect_raw_training, convert_mpi_inf_3dhp_to_cache, load_cache)
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+    from infant_mmpose.synthetic.mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
     init_default_scope('mmpose')
 

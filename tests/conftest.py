@@ -32,7 +32,7 @@ def minirgbd_root(tmp_path_factory):
 
     Shared by the whole session: tests that modify files must copy it first.
     """
-    from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
+    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
     root = str(tmp_path_factory.mktemp('minirgbd'))
     generate_minirgbd(root, num_sequences=12, num_frames=MINIRGBD_FIXTURE_FRAMES,
                       seed=MINIRGBD_FIXTURE_SEED)
@@ -66,7 +66,7 @@ def one_torch_thread():
 def adult_root(tmp_path_factory):
     """A generated raw MPI-INF-3DHP release: S1 (train) and S7 (val), 2
     frames per camera."""
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+    from infant_mmpose.synthetic.mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
     root = str(tmp_path_factory.mktemp('adult'))
     generate_mpi_inf_3dhp(root, subjects=(1, 7), num_frames=2, seed=0)
@@ -78,9 +78,9 @@ def qs_ckpt(tmp_path_factory):
     """Untrained, seeded checkpoints of the quickstart detector, 2D model and
     lifter (``configs/quickstart``), 2D and lifter in MPII-16: paths keyed
     ``detector`` / ``pose2d`` / ``lifter``. Shared by the inferencer tests."""
-    from infant_mmpose.apis.untrained_checkpoint import \
+    from infant_mmpose.testing.untrained_checkpoint import \
         save_untrained_checkpoint
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
+    from infant_mmpose.structures.keypoint_definitions import get_definition
     from infant_mmpose.utils import config_path
     out = tmp_path_factory.mktemp('quickstart_ckpt')
     mpii = get_definition('mpii16')

@@ -11,8 +11,8 @@ import pytest
 from infant_mmpose.apis.box_selection import BoxSelector
 from infant_mmpose.apis.box_tracking import (DEFAULT_PADDING, KeypointBoxTracker,
                                              box_iou)
-from infant_mmpose.datasets.keypoint_definitions import mapping_table
-from infant_mmpose.datasets.synthetic_minirgbd import (pose_at, project,
+from infant_mmpose.structures.keypoint_definitions import mapping_table
+from infant_mmpose.synthetic.minirgbd import (pose_at, project,
                                                        sample_style)
 from infant_mmpose.evaluation.functional import (joint_errors, mean_error,
                                                  mean_over_joints, pck_per_joint)

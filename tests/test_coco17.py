@@ -13,9 +13,9 @@ import pytest
 from mmengine.registry import init_default_scope
 
 import infant_mmpose  # noqa: F401  (registers modules)
-from infant_mmpose.datasets.common_definition import (apply_common_definition,
+from infant_mmpose.structures.common_definition import (apply_common_definition,
                                                       root_indices)
-from infant_mmpose.datasets.keypoint_definitions import (DERIVED_JOINTS,
+from infant_mmpose.structures.keypoint_definitions import (DERIVED_JOINTS,
                                                          get_definition)
 from infant_mmpose.datasets.transforms import KeypointMapping
 from infant_mmpose.evaluation.functional import joint_errors
@@ -260,7 +260,7 @@ def test_coco17_lifter_takes_no_input_from_eyes_and_ears():
 # --------------------------------------------------------------------------
 @pytest.fixture(scope='module')
 def coco_infant_root(minirgbd_root, tmp_path_factory):
-    from infant_mmpose.datasets.coco_infant_export import (export_coco_infant,
+    from infant_mmpose.fileio.coco_infant_export import (export_coco_infant,
                                                            syrip_splits)
     root = str(tmp_path_factory.mktemp('coco_infant'))
     export_coco_infant(minirgbd_root, root, syrip_splits(range(1, 13)))
@@ -416,7 +416,7 @@ def _save_zoo_layout_checkpoint(config, out_file):
 def test_zoo_coco_model_feeds_a_coco17_lifter(minirgbd_root, tmp_path,
                                               one_torch_thread):
     from infant_mmpose.apis import InfantPoseInferencer
-    from infant_mmpose.apis.untrained_checkpoint import \
+    from infant_mmpose.testing.untrained_checkpoint import \
         save_untrained_checkpoint
     zoo_config = config_path('pose2d/rtmpose-m_coco-zoo-256x192.py')
     assert load_config(zoo_config).load_from.startswith('https://download.')

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 @pytest.fixture(scope='module')
 def coco_file(minirgbd_root, tmp_path_factory):
-    from infant_mmpose.datasets.minirgbd_coco import convert_minirgbd_to_coco
+    from infant_mmpose.fileio.minirgbd_coco import convert_minirgbd_to_coco
     path = str(tmp_path_factory.mktemp('coco') / 'seq1.json')
     convert_minirgbd_to_coco(minirgbd_root, [1], path)
     return path
@@ -38,7 +38,7 @@ def coco_file(minirgbd_root, tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def adult_root(tmp_path_factory):
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+    from infant_mmpose.synthetic.mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
     root = str(tmp_path_factory.mktemp('mpi_inf_3dhp'))
     generate_mpi_inf_3dhp(root, subjects=(1, ), num_frames=1, seed=0)

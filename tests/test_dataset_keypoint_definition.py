@@ -18,9 +18,9 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS
 
 import infant_mmpose  # noqa: F401
-from infant_mmpose.datasets.keypoint_definitions import (definition_file,
+from infant_mmpose.structures.keypoint_definitions import (definition_file,
                                                          mapping_table)
-from infant_mmpose.datasets.result_files import save_pose2d_predictions
+from infant_mmpose.fileio.result_files import save_pose2d_predictions
 from infant_mmpose.utils import config_path
 
 def _build(cfg):
@@ -111,9 +111,9 @@ def test_minirgbd_lifting_same_samples(minirgbd_root, tmp_path):
 
 
 def test_mpi_inf_3dhp_same_samples(adult_root, tmp_path):
-    from infant_mmpose.datasets.mpi_inf_3dhp_cache import \
+    from infant_mmpose.fileio.mpi_inf_3dhp_cache import \
         convert_mpi_inf_3dhp_to_cache
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+    from infant_mmpose.synthetic.mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
     steps = _steps('quickstart/lifter_pretrain.py')
     raw = dict(type='MpiInf3dhpDataset', ann_file=adult_root, subjects=[7],

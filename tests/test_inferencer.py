@@ -19,7 +19,7 @@ from infant_mmpose.apis import FrameSourceError, InfantPoseInferencer
 from infant_mmpose.apis.infer_cli import main as infer_main
 from infant_mmpose.apis.pose_series import (STATUS_DETECTED, STATUS_FULL_FRAME,
                                             STATUS_PROPAGATED, STATUS_UNREADABLE)
-from infant_mmpose.datasets.keypoint_definitions import get_definition
+from infant_mmpose.structures.keypoint_definitions import get_definition
 from infant_mmpose.utils import config_path
 
 CFG = {k: config_path(f'quickstart/{k}.py') for k in ('detector', 'pose2d', 'lifter')}

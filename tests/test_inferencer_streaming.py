@@ -17,7 +17,7 @@ from infant_mmpose.apis import InfantPoseInferencer
 from infant_mmpose.apis.box_tracking import KeypointBoxTracker
 from infant_mmpose.apis.frame_source import VideoSource
 from infant_mmpose.apis.pose_series import STATUS_DETECTED, STATUS_TRACKED
-from infant_mmpose.datasets.keypoint_definitions import get_definition
+from infant_mmpose.structures.keypoint_definitions import get_definition
 from infant_mmpose.utils import config_path
 
 CFG = {k: config_path(f'quickstart/{k}.py') for k in ('detector', 'pose2d', 'lifter')}

@@ -14,7 +14,7 @@ from mmcv.transforms import Compose
 from mmengine.registry import init_default_scope
 
 import infant_mmpose  # noqa: F401  (registers the transform)
-from infant_mmpose.datasets.keypoint_definitions import (
+from infant_mmpose.structures.keypoint_definitions import (
     available_definitions, get_definition, get_mapping, mapping_table)
 from infant_mmpose.datasets.transforms import KeypointMapping
 
@@ -474,7 +474,7 @@ def test_minirgbd_dataset_through_mapping_in_a_topdown_pipeline(
 def _generated_3dhp_sample(rng, num_frames=4):
     """A generated 28-joint pose in camera space (mm), its projection (px)
     and a random visibility, all in the 28-joint order."""
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import (project,
+    from infant_mmpose.synthetic.mpi_inf_3dhp import (project,
                                                                random_poses,
                                                                ring_cameras)
     cam = ring_cameras(1, rng)[0]
@@ -522,7 +522,7 @@ def test_derived_2d_thorax_is_close_to_the_projection_of_the_3d_thorax():
     """The 2D mean of the projected shoulders is not exactly the projection
     of their 3D mean (perspective). With shoulders M +- h, the difference
     is f * h_z * (M_xy * h_z - h_xy * M_z) / (M_z * (M_z**2 - h_z**2))."""
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import (project,
+    from infant_mmpose.synthetic.mpi_inf_3dhp import (project,
                                                                random_poses,
                                                                ring_cameras)
     rng = np.random.default_rng(8)
@@ -548,7 +548,7 @@ def test_derived_2d_thorax_is_close_to_the_projection_of_the_3d_thorax():
 
 
 def test_derived_joint_of_three_sources_and_bad_derivations(monkeypatch):
-    from infant_mmpose.datasets import keypoint_definitions as kd
+    from infant_mmpose.structures import keypoint_definitions as kd
     monkeypatch.setitem(
         kd.DERIVED_JOINTS, 'mpi_inf_3dhp28',
         dict(upper_chest=('spine4', 'left_clavicle', 'right_clavicle'),

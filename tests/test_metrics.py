@@ -484,7 +484,7 @@ def test_box_iou_reads_the_detector_test_pipeline(minirgbd_root, tmp_path):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    from infant_mmpose.datasets.minirgbd_coco import convert_minirgbd_to_coco
+    from infant_mmpose.fileio.minirgbd_coco import convert_minirgbd_to_coco
     from infant_mmpose.utils import config_path
 
     ann_file = str(tmp_path / 'test.json')

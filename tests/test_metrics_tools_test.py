@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import torch
 
-from infant_mmpose.evaluation import report
+from infant_mmpose.visualization import report
 from infant_mmpose.utils import PROJECT_ROOT, config_path
 
 CONFIG = '''
@@ -117,7 +117,7 @@ def lifter_tested(minirgbd_root, tmp_path_factory):
 
 
 def _mpii16_names():
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
+    from infant_mmpose.structures.keypoint_definitions import get_definition
     meta = get_definition('mpii16')
     return [meta['keypoint_id2name'][i] for i in range(16)]
 

@@ -11,14 +11,14 @@ import pytest
 from mmengine.registry import init_default_scope
 
 import infant_mmpose  # noqa: F401  (registers everything)
-from infant_mmpose.datasets.minirgbd_coco import convert_minirgbd_to_coco
-from infant_mmpose.datasets.minirgbd_reader import (HEAD_LENGTH_2D_PX, HEAD_LENGTH_3D_MM,
+from infant_mmpose.fileio.minirgbd_coco import convert_minirgbd_to_coco
+from infant_mmpose.fileio.minirgbd_reader import (HEAD_LENGTH_2D_PX, HEAD_LENGTH_3D_MM,
                                                     INTRINSICS, JOINTS_2D_PATTERN,
                                                     JOINTS_3D_PATTERN, MASK_PATTERN)
-from infant_mmpose.datasets.result_files import (ResultFileError, load_detections,
+from infant_mmpose.fileio.result_files import (ResultFileError, load_detections,
                                                  load_pose2d_predictions, save_detections,
                                                  save_pose2d_predictions)
-from infant_mmpose.datasets.visualize_sample import draw_minirgbd_sample
+from infant_mmpose.visualization.sample import draw_minirgbd_sample
 from infant_mmpose.utils import config_path
 
 CODEC_2D = dict(type='MSRAHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
@@ -200,7 +200,7 @@ def test_lifting_dataset_gt_with_real_codec(minirgbd_root):
 
 
 def test_lifting_dataset_from_predictions_maps_to_common_definition(minirgbd_root, tmp_path):
-    from infant_mmpose.datasets.keypoint_definitions import get_mapping
+    from infant_mmpose.structures.keypoint_definitions import get_mapping
     preds = str(tmp_path / 'pose2d.json')
     records = []
     for s in (11, 12):
@@ -225,7 +225,7 @@ def test_lifting_dataset_from_predictions_maps_to_common_definition(minirgbd_roo
     assert info['keypoints_visible'][0, 15] == 0 and info['keypoints_visible'][0, 14] == 0
     assert info['keypoints_visible'][0, :14].all()
     from infant_mmpose.apis.inferencer import inside_image
-    from infant_mmpose.datasets.visibility import predicted_keypoints_visible
+    from infant_mmpose.structures.visibility import predicted_keypoints_visible
     kpts = np.array(records[4]['keypoints'])
     np.testing.assert_array_equal(
         info['keypoints_visible'][0],
@@ -354,7 +354,7 @@ def test_one_visibility_rule_for_ground_truth_and_predicted_2d():
     truth, for predictions in the lifting data set and at inference."""
     from infant_mmpose.apis.inferencer import inside_image
     from infant_mmpose.datasets.minirgbd_dataset import keypoints_in_image
-    from infant_mmpose.datasets.visibility import predicted_keypoints_visible
+    from infant_mmpose.structures.visibility import predicted_keypoints_visible
     kpts = np.array([[0.0, 0.0], [639.0, 479.0], [639.5, 10.0], [-0.1, 5.0],
                      [10.0, 479.2], [np.nan, 3.0], [320.0, 240.0]])
     expected = np.array([1, 1, 0, 0, 0, 0, 1], dtype=np.float32)

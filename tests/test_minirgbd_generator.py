@@ -9,11 +9,11 @@ import cv2
 import numpy as np
 import pytest
 
-from infant_mmpose.datasets.minirgbd_constants import (
+from infant_mmpose.fileio.minirgbd_constants import (
     DEPTH_PATTERN, HEAD, IMAGE_SIZE, INTRINSICS, JOINTS_2D_PATTERN, JOINTS_3D_PATTERN,
     MASK_PATTERN, NECK, PARENTS, RGB_PATTERN)
-from infant_mmpose.datasets.minirgbd_reader import MiniRGBDReader
-from infant_mmpose.datasets.synthetic_minirgbd import (generate_minirgbd, pose_at,
+from infant_mmpose.fileio.minirgbd_reader import MiniRGBDReader
+from infant_mmpose.synthetic.minirgbd import (generate_minirgbd, pose_at,
                                                        sample_style)
 from infant_mmpose.utils import PROJECT_ROOT
 

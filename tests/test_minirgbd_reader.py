@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from infant_mmpose.datasets.bbox_from_mask import (bbox_from_mask, keypoint_box,
+from infant_mmpose.structures.bbox import (bbox_from_mask, keypoint_box,
                                                    tight_mask_box)
-from infant_mmpose.datasets.minirgbd_reader import (
+from infant_mmpose.fileio.minirgbd_reader import (
     HEAD_LENGTH_2D_PX, HEAD_LENGTH_3D_MM, JOINTS_2D_PATTERN, JOINTS_3D_PATTERN,
     MASK_PATTERN, RGB_PATTERN, MiniRGBDReader, parse_joint_file, resolve_sequences)
 
@@ -240,7 +240,7 @@ def test_empty_mask_falls_back_to_joints_and_reports():
 
 def test_load_frame_images_formats_and_errors(root_copy):
     import cv2
-    from infant_mmpose.datasets.minirgbd_reader import DEPTH_PATTERN, load_frame_images
+    from infant_mmpose.fileio.minirgbd_reader import DEPTH_PATTERN, load_frame_images
     seq = MiniRGBDReader(root_copy, [1]).load()[0]
     images = load_frame_images(seq, 0)
     assert images['rgb'].shape == (480, 640, 3) and images['rgb'].dtype == np.uint8

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from infant_mmpose.apis import InfantPoseInferencer
-from infant_mmpose.apis.untrained_checkpoint import save_untrained_checkpoint
-from infant_mmpose.datasets.keypoint_definitions import get_definition
+from infant_mmpose.testing.untrained_checkpoint import save_untrained_checkpoint
+from infant_mmpose.structures.keypoint_definitions import get_definition
 from infant_mmpose.utils import PROJECT_ROOT, get_config
 
 PELVIS = 6

@@ -77,7 +77,7 @@ def _train_lifter_on_3dhp(tmp_path, hooks, **head):
     """A few Adam steps (lr 0.05) of the MPI-INF-3DHP lifter config
     (``head``: options of its MartinezLifterHead)."""
     from mmengine.runner import Runner
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+    from infant_mmpose.synthetic.mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
     data = str(tmp_path / 'mpi')
     if not osp.isdir(data):
@@ -170,7 +170,7 @@ def test_training_with_a_last_batch_of_one_sample(tmp_path, safe):
     the lifter configs' BatchNormSafeBatchSampler skips it; with PyTorch's
     plain batching training fails."""
     from mmengine.runner import Runner
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+    from infant_mmpose.synthetic.mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
     data = str(tmp_path / 'mpi')
     generate_mpi_inf_3dhp(data, subjects=(1, ), num_frames=2, seed=2)

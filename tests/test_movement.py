@@ -1,7 +1,7 @@
 """Movement features on motions with known answers (issue 13).
 
 Bodies are built in the body frame (mm; +x the infant's left, +y cranial,
-+z anterior) from the rest pose of :mod:`infant_mmpose.movement.synthetic`,
++z anterior) from the rest pose of :mod:`infant_mmpose.synthetic.movement`,
 whose trunk (pelvis -> thorax) is 200 mm = 1 TL, and seen by a camera above
 the infant, like the lifter's output.
 """
@@ -14,7 +14,7 @@ from infant_mmpose.apis.pose_series import (STATUS_FULL_FRAME,
                                             STATUS_UNREADABLE)
 from infant_mmpose.movement import (MissingJointsError, MovementDataError,
                                     analyse, feature_names, prepare)
-from infant_mmpose.movement.synthetic import (REST_POSE_MM, mpii16_names,
+from infant_mmpose.synthetic.movement import (REST_POSE_MM, mpii16_names,
                                               rest_pose, series_from_body,
                                               synthetic_infant)
 

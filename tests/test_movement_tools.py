@@ -13,7 +13,7 @@ from infant_mmpose.movement import (NormativeReference, ReferenceError,
                                     SeriesFileError, analyse,
                                     catalogue_markdown, feature_names,
                                     feature_units, load_pose_series)
-from infant_mmpose.movement.synthetic import synthetic_infant
+from infant_mmpose.synthetic.movement import synthetic_infant
 from infant_mmpose.utils import PROJECT_ROOT
 
 SCRIPT = osp.join(PROJECT_ROOT, 'tools', 'analysis', 'movement_features.py')

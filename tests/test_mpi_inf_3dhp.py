@@ -18,14 +18,14 @@ from mmpose.registry import DATASETS
 from scipy.io import loadmat, savemat
 
 import infant_mmpose  # noqa: F401
-from infant_mmpose.datasets.keypoint_definitions import (get_definition,
+from infant_mmpose.structures.keypoint_definitions import (get_definition,
                                                          mapping_table)
-from infant_mmpose.datasets.mpi_inf_3dhp_cache import (
+from infant_mmpose.fileio.mpi_inf_3dhp_cache import (
     convert_mpi_inf_3dhp_to_cache, load_cache, load_or_build_cache)
-from infant_mmpose.datasets.mpi_inf_3dhp_readers import (
+from infant_mmpose.fileio.mpi_inf_3dhp_readers import (
     MpiInf3dhpFormatError, read_annot_mat, read_camera_calibration,
     read_mmpose_npz, read_test_annot)
-from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+from infant_mmpose.synthetic.mpi_inf_3dhp import \
     generate_mpi_inf_3dhp
 from infant_mmpose.utils import PROJECT_ROOT, config_path
 

@@ -12,7 +12,7 @@ from mmpose.registry import DATASETS
 from scipy.io import savemat
 
 import infant_mmpose  # noqa: F401
-from infant_mmpose.datasets.keypoint_definitions import (get_definition,
+from infant_mmpose.structures.keypoint_definitions import (get_definition,
                                                          mapping_table)
 from infant_mmpose.utils import config_path
 

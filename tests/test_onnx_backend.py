@@ -14,7 +14,7 @@ from infant_mmpose.apis import InfantPoseInferencer
 from infant_mmpose.apis.onnx_backend import (INSTALL_HINT, export_onnx,
                                              onnxruntime_available,
                                              use_onnx_runtime)
-from infant_mmpose.datasets.keypoint_definitions import get_definition
+from infant_mmpose.structures.keypoint_definitions import get_definition
 from infant_mmpose.utils import config_path
 
 CFG = {k: config_path(f'quickstart/{k}.py') for k in ('detector', 'pose2d', 'lifter')}

@@ -102,7 +102,7 @@ def test_pipeline_killed_mid_stage_resumes(minirgbd_root, adult_root,
     markdown = open(osp.join(work, 'summary.md')).read()
     assert '## lifter_pred2d' in markdown and 'PCKh@1.0' in markdown
     # the stage files the data sets consume were written
-    from infant_mmpose.datasets.result_files import (load_detections,
+    from infant_mmpose.fileio.result_files import (load_detections,
                                                      load_pose2d_predictions)
     detections = load_detections(osp.join(work, 'detections',
                                            'minirgbd_detections.json'))
@@ -136,7 +136,7 @@ def test_thesis_configs_chain_end_to_end(minirgbd_root, adult_root, tmp_path,
     pipeline: each stage consumes the files the previous one wrote."""
     import torch
 
-    from infant_mmpose.datasets.result_files import (load_detections,
+    from infant_mmpose.fileio.result_files import (load_detections,
                                                      load_pose2d_predictions)
     from infant_mmpose.pipeline.run import run_pipeline
     from infant_mmpose.pipeline.thesis_stages import PipelineInputs

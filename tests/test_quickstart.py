@@ -11,7 +11,7 @@ import sys
 
 from pipeline_helpers import tiny_quickstart_options
 
-from infant_mmpose.datasets.keypoint_definitions import get_definition
+from infant_mmpose.structures.keypoint_definitions import get_definition
 from infant_mmpose.utils import PROJECT_ROOT
 
 STAGES = ('detector', 'pose2d', 'lifter_pretrain', 'lifter_gt2d',

@@ -8,7 +8,7 @@ import os.path as osp
 import pytest
 from PIL import Image
 
-from infant_mmpose.evaluation import report
+from infant_mmpose.visualization import report
 from infant_mmpose.utils import PROJECT_ROOT
 
 MPII_JOINTS = ['r_ankle', 'r_knee', 'r_hip', 'l_hip', 'l_knee', 'l_ankle',

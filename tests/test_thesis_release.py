@@ -211,7 +211,7 @@ def _lift(model, keypoints_px):
     pipeline, as the inferencer does."""
     from mmengine.dataset import Compose, pseudo_collate
     from mmengine.registry import init_default_scope
-    from infant_mmpose.datasets.keypoint_definitions import num_keypoints
+    from infant_mmpose.structures.keypoint_definitions import num_keypoints
     init_default_scope('mmpose')
     pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
     # placeholder 3D targets come in a keypoint mapping's source definition
@@ -406,9 +406,9 @@ def test_release_lifter_warns_once_on_other_image_sizes(release, tmp_path):
     import cv2
 
     from infant_mmpose.apis import InfantPoseInferencer
-    from infant_mmpose.apis.untrained_checkpoint import \
+    from infant_mmpose.testing.untrained_checkpoint import \
         save_untrained_checkpoint
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
+    from infant_mmpose.structures.keypoint_definitions import get_definition
     from infant_mmpose.models.codecs.raw_pixel_pose_lifting import \
         warn_if_other_image_size
     det = save_untrained_checkpoint(config_path('quickstart/detector.py'),
@@ -557,9 +557,9 @@ def test_zoo_preset_runs_with_the_project_lifter(zoo_cache, minirgbd_root,
                                                  tmp_path):
     """--zoo: COCO detector (person as infant) + MPII 2D from the cache, and
     a lifter of this project."""
-    from infant_mmpose.apis.untrained_checkpoint import \
+    from infant_mmpose.testing.untrained_checkpoint import \
         save_untrained_checkpoint
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
+    from infant_mmpose.structures.keypoint_definitions import get_definition
     lifter = save_untrained_checkpoint(
         config_path('quickstart/lifter.py'), str(tmp_path / 'lifter.pth'),
         dataset_meta=get_definition('mpii16'))

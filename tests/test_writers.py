@@ -11,9 +11,10 @@ from infant_mmpose.apis.frame_source import Frame
 from infant_mmpose.apis.pose_series import (STATUS_DETECTED, STATUS_PROPAGATED,
                                             STATUS_UNREADABLE, PoseSeries)
 from infant_mmpose.apis.writers import (CSV_COLUMNS, JSON_FORMAT,
-                                        VisualizationWriter, atomic_open,
-                                        write_csv, write_json, write_npz)
-from infant_mmpose.datasets.keypoint_definitions import get_definition
+                                        VisualizationWriter, write_csv,
+                                        write_json, write_npz)
+from infant_mmpose.fileio.atomic import atomic_open, atomic_write_json
+from infant_mmpose.structures.keypoint_definitions import get_definition
 
 META = get_definition('mpii16')
 K = META['num_keypoints']
@@ -128,6 +129,15 @@ def test_atomic_open_never_leaves_half_written_file(tmp_path):
     write_json(str(path), make_series())
     assert json.load(open(path))['format'] == JSON_FORMAT
     assert os.listdir(tmp_path) == ['run.json']
+
+
+def test_atomic_write_json_keeps_the_old_file_when_serialising_fails(tmp_path):
+    path = tmp_path / 'sub' / 'result.json'
+    atomic_write_json(str(path), {'a': 1})      # creates the folder
+    with pytest.raises(TypeError):
+        atomic_write_json(str(path), {'a': object()})  # not JSON: fails mid-dump
+    assert json.loads(path.read_text()) == {'a': 1}
+    assert os.listdir(path.parent) == ['result.json']
 
 
 def test_pose_series_checks_shapes():

@@ -38,7 +38,7 @@ def main(argv=None) -> int:
         if not osp.isfile(path):
             print(f'error: {what} not found: {path}', file=sys.stderr)
             return 1
-    from infant_mmpose.datasets.minirgbd_coco import convert_minirgbd_to_coco
+    from infant_mmpose.fileio.minirgbd_coco import convert_minirgbd_to_coco
     from infant_mmpose.pipeline.stage_inference import (detect_minirgbd,
                                                         parse_sequences)
     try:

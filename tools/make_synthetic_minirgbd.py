@@ -14,9 +14,9 @@ person_keypoints_{train,validate}_infant.json): the training sequences
 import argparse
 import time
 
-from infant_mmpose.datasets.coco_infant_export import (export_coco_infant,
+from infant_mmpose.fileio.coco_infant_export import (export_coco_infant,
                                                        syrip_splits)
-from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
+from infant_mmpose.synthetic.minirgbd import generate_minirgbd
 
 
 def main(argv=None):

@@ -4,7 +4,7 @@
 Training folders ``S{s}/Seq{q}/annot.mat`` + ``camera.calibration`` (28
 joints, 14 cameras) and, optionally, test folders ``TS{t}/annot_data.mat``
 (HDF5, 17 joints); 2D is the exact projection of 3D (mm). See
-``infant_mmpose.datasets.synthetic_mpi_inf_3dhp``.
+``infant_mmpose.synthetic.mpi_inf_3dhp``.
 
 Example (thesis split: S1 trains, S7 validates)::
 
@@ -32,7 +32,7 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+    from infant_mmpose.synthetic.mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
     if args.frames < 1:
         print('error: --frames must be at least 1', file=sys.stderr)

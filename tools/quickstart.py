@@ -107,8 +107,8 @@ def resolved_configs(configs: dict, definition: str, folder: str) -> dict:
 
 
 def generate_data(args) -> tuple:
-    from infant_mmpose.datasets.synthetic_minirgbd import generate_minirgbd
-    from infant_mmpose.datasets.synthetic_mpi_inf_3dhp import \
+    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
+    from infant_mmpose.synthetic.mpi_inf_3dhp import \
         generate_mpi_inf_3dhp
     mini = osp.join(args.data, 'minirgbd')
     adult = osp.join(args.data, 'mpi_inf_3dhp')
@@ -185,7 +185,7 @@ def comparison_table(outputs: dict, rows: list) -> tuple:
     beats both on every headline metric."""
     lines = ['| stage | metric | trained | untrained | mean box/pose |',
              '|---|---|---|---|---|']
-    from infant_mmpose.evaluation.report import (PCKH_CONVENTIONS,
+    from infant_mmpose.visualization.report import (PCKH_CONVENTIONS,
                                                  pckh_convention)
     beats, conventions = {}, set()
     for stage, keys in HEADLINE.items():
@@ -221,7 +221,7 @@ def run_inference(outputs: dict, configs: dict, mini: str, out: str,
     """Render test sequence 11 as a video and run InfantPoseInferencer."""
     import cv2
     from infant_mmpose.apis.inferencer import InfantPoseInferencer
-    from infant_mmpose.datasets.minirgbd_constants import RGB_PATTERN
+    from infant_mmpose.fileio.minirgbd_constants import RGB_PATTERN
     seq_dir = osp.join(mini, '11')
     frames = sorted(os.listdir(osp.join(seq_dir, 'rgb')))
     video = osp.join(out, 'test_sequence_11.mp4')
@@ -284,7 +284,7 @@ def plot_time_series(series, path: str) -> str:
 
 def make_report(outputs: dict, work: str, out: str,
                 definition: str = 'mpii16') -> dict:
-    from infant_mmpose.evaluation.report import make_report as report
+    from infant_mmpose.visualization.report import make_report as report
     results, logs = {}, {}
     for stage, name in REPORT_STAGES.items():
         if outputs.get(stage, {}).get('metrics'):

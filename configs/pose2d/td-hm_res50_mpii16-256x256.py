@@ -24,7 +24,7 @@ _base_ = [
     'td-hm_res50_8xb64-210e_mpii-256x256.py'
 ]
 
-from infant_mmpose.datasets.keypoint_definitions import \
+from infant_mmpose.structures.keypoint_definitions import \
     num_keypoints  # noqa: E402
 
 custom_imports = dict(imports=['infant_mmpose'], allow_failed_imports=False)

@@ -49,9 +49,9 @@ from mmpose.apis.inferencers import Pose2DInferencer
 from mmpose.apis.inferencers.base_mmpose_inferencer import BaseMMPoseInferencer
 from mmpose.registry import INFERENCERS
 
-from infant_mmpose.datasets.keypoint_definitions import (available_definitions,
+from infant_mmpose.structures.keypoint_definitions import (available_definitions,
                                                          get_definition)
-from infant_mmpose.datasets.visibility import predicted_keypoints_visible
+from infant_mmpose.structures.visibility import predicted_keypoints_visible
 from infant_mmpose.models.codecs.raw_pixel_pose_lifting import \
     warn_if_other_image_size
 from infant_mmpose.smoothing import build_filter
@@ -65,7 +65,8 @@ from .partial_run import (PartialRunWriter, concat_rows, partial_path,
 from .pose_series import (STATUS_TRACKED, STATUS_UNREADABLE, PoseSeries,
                           frame_record, joint_links)
 from .progress import FrameProgress
-from .writers import (VisualizationWriter, atomic_open, write_csv, write_json,
+from infant_mmpose.fileio.atomic import atomic_open, temp_path
+from .writers import (VisualizationWriter, write_csv, write_json,
                       write_npz)
 
 #: Configs used when none is given (written by the models engineer).
@@ -133,7 +134,7 @@ def match_definition(meta: dict) -> Optional[str]:
 
 def inside_image(keypoints: np.ndarray, image_size: Sequence) -> np.ndarray:
     """(K,) float32 visibility of predicted 2D joints in a (width, height)
-    image: :func:`~infant_mmpose.datasets.visibility.predicted_keypoints_visible`,
+    image: :func:`~infant_mmpose.structures.visibility.predicted_keypoints_visible`,
     the rule the lifter's training data use for predicted 2D too."""
     return predicted_keypoints_visible(keypoints, image_size)
 
@@ -908,7 +909,7 @@ class _PredictionWriter:
         self._file, self._tmp, self._first = None, None, True
         if video:
             self.path = osp.join(out_dir, f'{stem}.json')
-            self._tmp = osp.join(out_dir, f'.{stem}.json.tmp{os.getpid()}')
+            self._tmp = temp_path(self.path)
             self._file = open(self._tmp, 'w', encoding='utf-8')
             self._file.write('[')
 

@@ -16,7 +16,7 @@ keys, MMPose's 3D output axes) is MMPose's code:
 
 * :class:`InfantPose3DInferencer`, a ``Pose3DInferencer`` whose 2D -> lifter
   conversion is the project's definition mapping (the registered tables of
-  :mod:`~infant_mmpose.datasets.keypoint_definitions`; the identity when
+  :mod:`~infant_mmpose.structures.keypoint_definitions`; the identity when
   both models use the common definition) and whose 2D input is not
   re-normalised by default (the codec does it);
 * :class:`InfantMMPoseInferencer`, an ``MMPoseInferencer`` that builds the

@@ -4,56 +4,24 @@ Every file is written to a temporary name in the destination folder and moved
 into place with ``os.replace`` once complete, so an interrupted run never
 leaves a half-written output under the final name.
 """
-import contextlib
 import csv
 import io
-import itertools
 import json
 import os
 import os.path as osp
 import time
-from typing import IO, Iterator, Optional
+from typing import Optional
 
 import cv2
 import numpy as np
 
+from ..fileio.atomic import atomic_open, temp_path
 from .frame_source import Frame
 from .pose_series import PoseSeries, as_pose_series_arrays, frame_record
 
 JSON_FORMAT = 'infant_mmpose.inference.v1'
 CSV_COLUMNS = ('frame', 'time', 'joint', 'x', 'y', 'score', 'X', 'Y', 'Z',
                'status')
-
-_counter = itertools.count()
-
-
-@contextlib.contextmanager
-def atomic_open(path: str, mode: str = 'w', **kwargs) -> Iterator[IO]:
-    """Open a temporary sibling of ``path``; move it to ``path`` on success.
-
-    On an exception the temporary file is removed and ``path`` is untouched.
-    """
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = _temp_name(path)
-    try:
-        with open(tmp, mode, **kwargs) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-
-
-def _temp_name(path: str) -> str:
-    """Hidden temporary name next to ``path`` keeping its extension (OpenCV and
-    NumPy choose the format from it)."""
-    folder, base = osp.split(osp.abspath(path))
-    stem, ext = osp.splitext(base)
-    return osp.join(folder, f'.{stem}.tmp{os.getpid()}_{next(_counter)}{ext}')
-
 
 def write_json(path: str, series: PoseSeries, extra_meta: Optional[dict] = None) -> str:
     """Write the run as JSON in MMPose's prediction style.
@@ -179,7 +147,8 @@ class VisualizationWriter:
         self.kpt_thr = kpt_thr
         self.radius = radius
         self.thickness = thickness
-        tag = f'{os.getpid()}_{next(_counter)}_{time.time_ns()}'
+        # visualizer names are global (MMEngine ManagerMixin): one per writer
+        tag = f'{id(self)}_{time.time_ns()}'
         self.visualizer = PoseLocalVisualizer(
             name=f'infant_vis2d_{tag}', radius=radius, line_width=thickness)
         self.visualizer.set_dataset_meta(meta_2d)
@@ -310,7 +279,7 @@ class VisualizationWriter:
     def _write_video_frame(self, image_bgr: np.ndarray) -> None:
         if self._writer is None:
             os.makedirs(osp.dirname(osp.abspath(self.out_path)), exist_ok=True)
-            self._tmp_video = _temp_name(self.out_path)
+            self._tmp_video = temp_path(self.out_path)
             self._writer = cv2.VideoWriter(
                 self._tmp_video, cv2.VideoWriter_fourcc(*'mp4v'), self.fps,
                 self._size)

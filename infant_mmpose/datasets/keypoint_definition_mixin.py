@@ -11,7 +11,7 @@ source-specific step. ``keypoint_definition=None`` keeps the native joints.
 """
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from .keypoint_definitions import definition_file, num_keypoints
+from ..structures.keypoint_definitions import definition_file, num_keypoints
 from .transforms.keypoint_mapping import (KeypointMapping,
                                           pipeline_target_definition)
 

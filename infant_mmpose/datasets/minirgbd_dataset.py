@@ -19,12 +19,12 @@ import numpy as np
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
-from .bbox_from_mask import keypoint_box, pad_and_clip
+from ..structures.bbox import keypoint_box, pad_and_clip
 from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
-from .minirgbd_reader import (DEPTH_PATTERN, IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN,
+from ..fileio.minirgbd_reader import (DEPTH_PATTERN, IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN,
                               MiniRGBDReader, SequenceAnnotations)
-from .result_files import load_detections
-from .visibility import inside_image
+from ..fileio.result_files import load_detections
+from ..structures.visibility import inside_image
 
 
 def frame_image_id(sequence: int, frame: int) -> int:
@@ -62,7 +62,7 @@ class MiniRGBDDataset(KeypointDefinitionMixin, BaseCocoStyleDataset):
             ``'all'`` or a list of sequence numbers.
         keypoint_definition: definition the samples are mapped to when
             loading, e.g. ``'mpii16'`` (see
-            :mod:`~infant_mmpose.datasets.keypoint_definitions`); ``None``
+            :mod:`~infant_mmpose.structures.keypoint_definitions`); ``None``
             keeps MINI-RGBD's 25 joints. The metainfo defaults to that
             definition's.
         bbox_source: ``'mask'`` (tightest box around the foreground mask plus

@@ -30,9 +30,9 @@ from mmpose.registry import DATASETS
 
 from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
 from .minirgbd_dataset import frame_image_id, keypoints_in_image
-from .minirgbd_reader import (IMAGE_SIZE, INTRINSICS, RGB_PATTERN, MiniRGBDReader)
-from .result_files import ResultFileError, load_pose2d_predictions
-from .visibility import predicted_keypoints_visible
+from ..fileio.minirgbd_reader import (IMAGE_SIZE, INTRINSICS, RGB_PATTERN, MiniRGBDReader)
+from ..fileio.result_files import ResultFileError, load_pose2d_predictions
+from ..structures.visibility import predicted_keypoints_visible
 
 NATIVE_DEFINITION = 'minirgbd25'
 

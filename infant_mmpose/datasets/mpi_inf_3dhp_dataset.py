@@ -7,10 +7,10 @@ from mmpose.datasets.datasets.base import BaseMocapDataset
 from mmpose.registry import DATASETS
 
 from .keypoint_definition_mixin import KeypointDefinitionMixin
-from .mpi_inf_3dhp_cache import (THESIS_CAMERAS, THESIS_SUBJECTS, Subjects,
+from ..fileio.mpi_inf_3dhp_cache import (THESIS_CAMERAS, THESIS_SUBJECTS, Subjects,
                                  detect_release, load_cache,
                                  load_or_build_cache)
-from .mpi_inf_3dhp_readers import (MpiInf3dhpFormatError, parse_image_name,
+from ..fileio.mpi_inf_3dhp_readers import (MpiInf3dhpFormatError, parse_image_name,
                                    read_mmpose_npz)
 
 #: Training-release images are 2048 x 2048; MMPose's cameras_train.pkl
@@ -70,7 +70,7 @@ class MpiInf3dhpDataset(KeypointDefinitionMixin, BaseMocapDataset):
 
     Raw folders are parsed through ``cache_file`` (built on first use, reused
     while the sources and the selection are unchanged; see
-    :mod:`~infant_mmpose.datasets.mpi_inf_3dhp_cache`).
+    :mod:`~infant_mmpose.fileio.mpi_inf_3dhp_cache`).
 
     Every instance has ``keypoints`` (1, K, 2) px, ``keypoints_visible``
     (1, K) (0 outside the image when the image size is known),

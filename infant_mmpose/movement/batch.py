@@ -91,7 +91,7 @@ def analyse_files(inputs: Sequence, out_csv: str,
 def write_table(path: str, rows: List[dict]) -> str:
     """Write rows (same keys, ``input`` first) as CSV; NaN as empty cells."""
     import pandas as pd
-    from infant_mmpose.apis.writers import atomic_open
+    from infant_mmpose.fileio.atomic import atomic_open
     columns = list(rows[0])
     for row in rows[1:]:
         columns += [k for k in row if k not in columns]

@@ -173,7 +173,7 @@ def _fps_of(index: np.ndarray, time_s: np.ndarray) -> Optional[float]:
 
 def _definition_of(names: List[str]) -> Optional[str]:
     """The known keypoint definition whose joint names are ``names``."""
-    from infant_mmpose.datasets.keypoint_definitions import (
+    from infant_mmpose.structures.keypoint_definitions import (
         available_definitions, get_definition)
     for name in available_definitions():
         id2name = get_definition(name)['keypoint_id2name']

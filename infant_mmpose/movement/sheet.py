@@ -153,7 +153,7 @@ def write_sheet(path: str, prep: PreparedMovement, features: Dict[str, float],
                 fontsize=8.5)
     fig.suptitle(f'Movement sheet: {title or prep.source}', fontsize=12)
     fig.tight_layout()
-    from infant_mmpose.apis.writers import atomic_open
+    from infant_mmpose.fileio.atomic import atomic_open
     with atomic_open(path, 'wb') as f:
         fig.savefig(f, format='png', dpi=80)
     plt.close(fig)

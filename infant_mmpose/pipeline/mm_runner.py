@@ -15,14 +15,14 @@ from mmengine.config import Config
 def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
     """Read ``config``, apply ``cfg_options`` (dotted keys, as
     ``--cfg-options``) and its ``common_definition`` (see
-    :func:`~infant_mmpose.datasets.common_definition.apply_common_definition`).
+    :func:`~infant_mmpose.structures.common_definition.apply_common_definition`).
 
     Raises:
         FileNotFoundError: the config file does not exist.
     """
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file not found: {config}')
-    from infant_mmpose.datasets.common_definition import \
+    from infant_mmpose.structures.common_definition import \
         apply_common_definition
     cfg = Config.fromfile(config)
     if cfg_options:

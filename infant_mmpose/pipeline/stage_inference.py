@@ -7,7 +7,7 @@
 Both build the model and the data loader from the stage's own config (its
 ``test_dataloader``, with the data root / sequences replaced), so the
 preprocessing is exactly the one used for evaluation.  The files are written
-through :mod:`infant_mmpose.datasets.result_files` (atomic writes).
+through :mod:`infant_mmpose.fileio.result_files` (atomic writes).
 """
 import copy
 import os.path as osp
@@ -83,7 +83,7 @@ def detect_minirgbd(config: str, checkpoint: Optional[str], data_root: str,
     from mmdet.apis import init_detector
     from mmengine.registry import init_default_scope
 
-    from infant_mmpose.datasets.result_files import save_detections
+    from infant_mmpose.fileio.result_files import save_detections
     cfg = load_config(config)
     init_default_scope('mmdet')
     model = init_detector(cfg, checkpoint, device=device)
@@ -136,7 +136,7 @@ def predict_pose2d_minirgbd(config: str, checkpoint: Optional[str],
     from mmengine.registry import init_default_scope
     from mmpose.apis import init_model
 
-    from infant_mmpose.datasets.result_files import save_pose2d_predictions
+    from infant_mmpose.fileio.result_files import save_pose2d_predictions
     cfg = load_config(config)
     init_default_scope('mmpose')
     model = init_model(cfg, checkpoint, device=device)

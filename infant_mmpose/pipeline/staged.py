@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
+from infant_mmpose.fileio.atomic import atomic_write_json
+
 DONE_FILE = 'done.json'
 
 
@@ -106,7 +108,4 @@ def _short_metrics(metrics: Optional[dict], keys: int = 4) -> str:
 
 def _write_json(path: str, data: dict) -> None:
     """Atomic JSON write (a killed run never leaves a half-written file)."""
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w') as f:
-        json.dump(data, f, indent=2)
-    os.replace(tmp, path)
+    atomic_write_json(path, data, indent=2)

@@ -4,6 +4,8 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional
 
+from infant_mmpose.fileio.atomic import atomic_write_text
+
 #: Units of the headline metrics, for the Markdown table.
 UNITS = {'AJPE': 'px or mm', 'mIoU': '%', 'PCKh@1.0': '%', 'PCKh@2.0': '%',
          'PCK@150mm': '%', 'AUC': '%', 'IoU_below_0.7': '%',
@@ -61,8 +63,5 @@ def write_summary(work_dir: str, summary: dict) -> Dict[str, str]:
                  markdown=osp.join(work_dir, 'summary.md'))
     for key, text in (('json', json.dumps(summary, indent=2)),
                       ('markdown', to_markdown(summary))):
-        tmp = paths[key] + '.tmp'
-        with open(tmp, 'w') as f:
-            f.write(text)
-        os.replace(tmp, paths[key])
+        atomic_write_text(paths[key], text)
     return paths

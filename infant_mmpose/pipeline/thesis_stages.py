@@ -100,7 +100,7 @@ def build_stages(inputs: PipelineInputs,
 
     # ---------------------------------------------------------------- stages
     def coco(stage_dir, outputs):
-        from infant_mmpose.datasets.minirgbd_coco import \
+        from infant_mmpose.fileio.minirgbd_coco import \
             convert_minirgbd_to_coco
         files = {}
         for split in SPLITS + ('all', ):

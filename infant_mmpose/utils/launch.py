@@ -73,7 +73,7 @@ def add_common_args(parser) -> None:
 def load_config(args):
     """Read ``args.config``, apply ``--cfg-options`` (and the config's
     ``common_definition``, see
-    :func:`~infant_mmpose.datasets.common_definition.apply_common_definition`),
+    :func:`~infant_mmpose.structures.common_definition.apply_common_definition`),
     ``--launcher``,
     ``--work-dir`` (default ``work_dirs/<config name>``) and ``--show*``.
 
@@ -88,7 +88,7 @@ def load_config(args):
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     if not osp.isfile(args.config):
         sys.exit(f'error: config file not found: {args.config}')
-    from infant_mmpose.datasets.common_definition import \
+    from infant_mmpose.structures.common_definition import \
         apply_common_definition
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:

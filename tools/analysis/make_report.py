@@ -17,7 +17,7 @@ work dir. ``--list-stages`` prints the stage names.
 import argparse
 import sys
 
-from infant_mmpose.evaluation.report import (REFERENCE_STAGES, STAGES,
+from infant_mmpose.visualization.report import (REFERENCE_STAGES, STAGES,
                                              make_report)
 
 

@@ -31,7 +31,7 @@ def main(argv=None) -> int:
     if args.seconds <= 0 or args.fps <= 0:
         parser.error('--seconds and --fps must be > 0')
     from infant_mmpose.apis.writers import write_npz
-    from infant_mmpose.movement.synthetic import synthetic_infant
+    from infant_mmpose.synthetic.movement import synthetic_infant
     for seed in args.seeds:
         series = synthetic_infant(args.seconds, args.fps, seed=seed,
                                   noise_mm=args.noise_mm,

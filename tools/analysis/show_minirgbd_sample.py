@@ -6,7 +6,7 @@ Usage:
 """
 import argparse
 
-from infant_mmpose.datasets.visualize_sample import draw_minirgbd_sample
+from infant_mmpose.visualization.sample import draw_minirgbd_sample
 
 
 def main(argv=None):

@@ -10,7 +10,7 @@ set MMDetection's ``data_prefix=dict(img='')`` with ``data_root=DATA_ROOT``.
 """
 import argparse
 
-from infant_mmpose.datasets.minirgbd_coco import convert_minirgbd_to_coco
+from infant_mmpose.fileio.minirgbd_coco import convert_minirgbd_to_coco
 
 
 def parse_sequences(values):

@@ -45,9 +45,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from infant_mmpose.datasets.mpi_inf_3dhp_cache import (
+    from infant_mmpose.fileio.mpi_inf_3dhp_cache import (
         convert_mpi_inf_3dhp_to_cache, load_cache)
-    from infant_mmpose.datasets.mpi_inf_3dhp_readers import \
+    from infant_mmpose.fileio.mpi_inf_3dhp_readers import \
         MpiInf3dhpFormatError
     subjects = args.subjects
     if subjects and len(subjects) == 1 and not subjects[0].isdigit():

@@ -5,7 +5,7 @@ import numpy as np
 from mmpose.datasets.transforms import KeypointConverter
 from mmpose.registry import TRANSFORMS
 
-from ..keypoint_definitions import (Source, get_definition, get_mapping,
+from ...structures.keypoint_definitions import (Source, get_definition, get_mapping,
                                    map_joints)
 
 #: Per-joint coordinate arrays, joint axis -2: ``(..., K, D)``.
@@ -33,7 +33,7 @@ class KeypointMapping(KeypointConverter):
 
     Registered as MMPose's :class:`KeypointConverter` is, with its mapping
     format: ``(src, tgt_idx)`` pairs looked up by name with
-    :func:`~infant_mmpose.datasets.keypoint_definitions.get_mapping`, where
+    :func:`~infant_mmpose.structures.keypoint_definitions.get_mapping`, where
     ``src`` is a source index or a tuple of 2+ source indices whose mean is
     the target joint (a derived joint; MMPose's converter takes pairs of 2
     only, hence the parent's index bookkeeping is not used). ``transform``

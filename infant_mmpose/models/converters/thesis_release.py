@@ -19,6 +19,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from infant_mmpose.utils import config_path
+from infant_mmpose.fileio.atomic import atomic_open
 from .thesis_checkpoints import (ThesisCheckpointError, check_fits,
                                  classify_state_dict, convert_detector,
                                  convert_lifter, convert_pose2d,
@@ -118,7 +119,7 @@ def _build(kind: str, overrides: Optional[dict] = None):
 
 
 def _mpii16_meta() -> dict:
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
+    from infant_mmpose.structures.keypoint_definitions import get_definition
     return get_definition('mpii16')
 
 
@@ -177,9 +178,8 @@ def convert_one(kind: str, src: str) -> dict:
 
 def _save(out_dir: str, name: str, result: dict) -> str:
     out = osp.join(out_dir, name)
-    tmp = out + '.part'
-    torch.save(dict(state_dict=result['state_dict'], meta=result['meta']), tmp)
-    os.replace(tmp, out)
+    with atomic_open(out, 'wb') as f:
+        torch.save(dict(state_dict=result['state_dict'], meta=result['meta']), f)
     return out
 
 

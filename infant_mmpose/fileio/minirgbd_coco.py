@@ -8,13 +8,13 @@ the 2D joints when the mask is empty (reported).
 import json
 import os
 import os.path as osp
-import tempfile
 import warnings
 from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from .bbox_from_mask import keypoint_box, pad_and_clip
+from ..structures.bbox import keypoint_box, pad_and_clip
+from .atomic import atomic_write_json
 from .minirgbd_reader import IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN, MiniRGBDReader
 
 INFANT_CATEGORY = dict(id=1, name='infant')
@@ -52,10 +52,5 @@ def convert_minirgbd_to_coco(data_root: str, sequences: Union[str, Sequence[int]
     coco = dict(images=images, annotations=annotations, categories=[dict(INFANT_CATEGORY)],
                 info=dict(description=f'MINI-RGBD {reader.data_root} sequences '
                           f'{reader.sequences}, mask boxes padded by {padding} px'))
-    folder = osp.dirname(osp.abspath(out_file))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.tmp', dir=folder)
-    with os.fdopen(fd, 'w') as f:
-        json.dump(coco, f)
-    os.replace(tmp, out_file)
+    atomic_write_json(out_file, coco)
     return coco

@@ -27,12 +27,12 @@ from typing import Dict, List, Optional, Sequence, Union
 import cv2
 import numpy as np
 
-from .bbox_from_mask import keypoint_box, pad_and_clip
-from .keypoint_definitions import get_definition
-from .minirgbd_dataset import frame_image_id, keypoints_in_image
+from ..structures.bbox import keypoint_box, pad_and_clip
+from ..structures.keypoint_definitions import get_definition
+from ..datasets.minirgbd_dataset import frame_image_id, keypoints_in_image
 from .minirgbd_reader import (IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN,
                               MiniRGBDReader, resolve_sequences)
-from .result_files import _atomic_write_json
+from .atomic import atomic_write_json
 
 #: SyRIP's split names -> the MINI-RGBD sequences exported into them by
 #: default: training sequences, and the held-out test sequences (SyRIP's
@@ -101,7 +101,7 @@ def export_coco_infant(data_root: str, out_dir: str,
         split -> ``dict(ann_file=..., img_dir=..., images=N,
         labelled_joints=M)`` (``M`` summed over the split's annotations).
     """
-    from .transforms.keypoint_mapping import KeypointMapping
+    from ..datasets.transforms.keypoint_mapping import KeypointMapping
     mapping = KeypointMapping('minirgbd25', 'coco17')
     category = _person_category('coco17')
     result = {}
@@ -146,7 +146,7 @@ def export_coco_infant(data_root: str, out_dir: str,
                     num_keypoints=int(vis.sum()),
                     keypoints=[round(float(v), 3) for v in flat.ravel()]))
         ann_file = osp.join(out_dir, ANN_FILE.format(split=split))
-        _atomic_write_json(ann_file, dict(
+        atomic_write_json(ann_file, dict(
             info=dict(description=(
                 f'MINI-RGBD {reader.data_root} sequences {reader.sequences} '
                 'in COCO-17 (minirgbd25 -> coco17 mapping; eyes and ears '

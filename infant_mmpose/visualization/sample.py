@@ -8,8 +8,8 @@ from typing import Optional
 import numpy as np
 
 from ..utils import config_path
-from .bbox_from_mask import bbox_from_mask
-from .minirgbd_reader import PELVIS, MiniRGBDReader, load_frame_images
+from ..structures.bbox import bbox_from_mask
+from ..fileio.minirgbd_reader import PELVIS, MiniRGBDReader, load_frame_images
 
 
 def _skeleton_style():

@@ -39,7 +39,8 @@ import numpy as np
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
-from .bbox_from_mask import tight_mask_box
+from ..structures.bbox import tight_mask_box
+from .atomic import atomic_open
 from .minirgbd_constants import (  # noqa: F401  (re-exported constants)
     ALL_SEQUENCES, DEPTH_PATTERN, FRAMES_PER_SEQUENCE, HEAD, HEAD_LENGTH_2D_PX,
     HEAD_LENGTH_3D_MM, HEAD_LENGTH_FILE, IMAGE_SIZE, INTRINSICS,
@@ -433,10 +434,8 @@ class MiniRGBDReader:
         if not self.use_cache:
             return
         try:
-            os.makedirs(osp.dirname(path), exist_ok=True)
-            tmp = f'{path}.{os.getpid()}.tmp.npz'
-            np.savez(tmp, **cached)
-            os.replace(tmp, path)  # atomic: readers never see half a cache
+            with atomic_open(path, 'wb') as f:  # readers never see half a cache
+                np.savez(f, **cached)
         except OSError as err:
             print_log(f'MINI-RGBD: cannot write annotation cache {path} ({err}); '
                       'working uncached', logger='current', level=logging.WARNING)

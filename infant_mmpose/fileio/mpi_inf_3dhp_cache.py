@@ -25,11 +25,12 @@ import json
 import os
 import os.path as osp
 import re
-import tempfile
 from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.logging import print_log
+
+from .atomic import atomic_open
 
 from .mpi_inf_3dhp_readers import (MpiInf3dhpFormatError, fit_intrinsics,
                                    read_annot_mat, read_camera_calibration,
@@ -244,18 +245,9 @@ def _selection(release: str, subjects: List[int],
 
 
 def _write_atomic(path: str, arrays: dict) -> None:
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.npz.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            # uncompressed: float32 arrays read at disk speed
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_open(path, 'wb') as f:
+        # uncompressed: float32 arrays read at disk speed
+        np.savez(f, **arrays)
 
 
 def _with_image_names(table: dict) -> dict:

@@ -24,8 +24,9 @@ import json
 import math
 import os
 import os.path as osp
-import tempfile
 from typing import Any, Dict, Iterable, List, Tuple
+
+from .atomic import atomic_write_json
 
 DETECTIONS_FORMAT = 'infant_mmpose.detections.v1'
 POSE2D_FORMAT = 'infant_mmpose.pose2d.v1'
@@ -35,20 +36,6 @@ FrameKey = Tuple[int, int]  # (sequence, frame)
 
 class ResultFileError(ValueError):
     """A detections / predictions file that cannot be used, with the reason."""
-
-
-def _atomic_write_json(path: str, payload: Dict[str, Any]) -> None:
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.' + osp.basename(path), suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(payload, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _read_json(path: str, expected_format: str, list_key: str) -> Dict[str, Any]:
@@ -107,7 +94,7 @@ def save_detections(path: str, records: Iterable[Dict[str, Any]]) -> None:
         out.append(dict(sequence=int(r['sequence']), frame=int(r['frame']),
                         bbox=None if bbox is None else [float(v) for v in bbox],
                         score=float(r.get('score', 0.0))))
-    _atomic_write_json(path, dict(format=DETECTIONS_FORMAT, detections=out))
+    atomic_write_json(path, dict(format=DETECTIONS_FORMAT, detections=out))
 
 
 def load_detections(path: str) -> Dict[FrameKey, Dict[str, Any]]:
@@ -151,7 +138,7 @@ def save_pose2d_predictions(path: str, records: Iterable[Dict[str, Any]],
                              f'{len(kpts)} keypoints but {len(scores)} scores')
         out.append(dict(sequence=int(r['sequence']), frame=int(r['frame']),
                         keypoints=kpts, scores=scores))
-    _atomic_write_json(path, dict(format=POSE2D_FORMAT,
+    atomic_write_json(path, dict(format=POSE2D_FORMAT,
                                   keypoint_definition=str(keypoint_definition),
                                   predictions=out))
 

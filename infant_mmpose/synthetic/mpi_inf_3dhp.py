@@ -23,9 +23,9 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from .keypoint_definitions import mapping_table
-from .mpi_inf_3dhp_cache import TEST_IMAGE_SIZES
-from .mpi_inf_3dhp_readers import CALIBRATION_HEADER, NUM_TRAIN_CAMERAS
+from ..structures.keypoint_definitions import mapping_table
+from ..fileio.mpi_inf_3dhp_cache import TEST_IMAGE_SIZES
+from ..fileio.mpi_inf_3dhp_readers import CALIBRATION_HEADER, NUM_TRAIN_CAMERAS
 
 #: A standing adult in the 28-joint order, pelvis at the origin, mm;
 #: x = the person's left, y = down, z = forward.

@@ -36,7 +36,7 @@ LIMBS = {  # limb: (root joint, middle joint, end joint, upper, lower mm)
 
 
 def mpii16_names():
-    from infant_mmpose.datasets.keypoint_definitions import get_definition
+    from infant_mmpose.structures.keypoint_definitions import get_definition
     id2name = get_definition('mpii16')['keypoint_id2name']
     return [id2name[i] for i in range(len(id2name))]
 

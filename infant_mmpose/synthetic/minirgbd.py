@@ -29,7 +29,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import cv2
 import numpy as np
 
-from .minirgbd_constants import (DEPTH_PATTERN, HEAD, HEAD_LENGTH_FILE,
+from ..fileio.minirgbd_constants import (DEPTH_PATTERN, HEAD, HEAD_LENGTH_FILE,
                                  IMAGE_SIZE, INTRINSICS, JOINTS_2D_PATTERN,
                                  JOINTS_3D_PATTERN, MASK_PATTERN, NECK,
                                  NUM_JOINTS, PARENTS, RGB_PATTERN,
