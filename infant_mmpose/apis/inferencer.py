@@ -58,6 +58,7 @@ from infant_mmpose.smoothing import build_filter
 from infant_mmpose.utils import config_path
 from .box_selection import BoxSelector, top_box
 from .box_tracking import KeypointBoxTracker
+from .cpu_kernels import prefer_torchvision_roi_align
 from .frame_source import (Frame, FrameSource, FrameSourceError,
                            open_frame_source)
 from .partial_run import (PartialRunWriter, concat_rows, partial_path,
@@ -246,6 +247,8 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
                                       device=device, scope='mmdet',
                                       show_progress=False)
         self.det_cat_id = int(det_cat_id)
+        if next(self.detector.model.parameters()).device.type == 'cpu':
+            prefer_torchvision_roi_align(self.detector.model)
         self.pose2d = Pose2DInferencer(pose2d_model, pose2d_weights,
                                        device=device, scope=scope,
                                        det_model='whole_image')

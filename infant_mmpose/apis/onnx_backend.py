@@ -154,6 +154,10 @@ class OnnxGraph(nn.Module):
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(num_threads or torch.get_num_threads())
         options.inter_op_num_threads = 1
+        # ONNX Runtime's threads spin-wait after each run by default; between
+        # runs PyTorch computes (the detector's RPN / RoI heads, the lifter)
+        # and would lose a core to the spinning.
+        options.add_session_config_entry('session.intra_op.allow_spinning', '0')
         options.graph_optimization_level = (
             ort.GraphOptimizationLevel.ORT_ENABLE_ALL)
         self.session = ort.InferenceSession(
