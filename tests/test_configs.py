@@ -153,3 +153,16 @@ def test_backbone_swap_is_one_line(minirgbd_root, coco_file, adult_root):
     model.train()
     losses = model(**model.data_preprocessor(batch, True), mode='loss')
     assert torch.isfinite(losses['loss_kpt'])
+
+
+@pytest.mark.parametrize('name', [
+    'pose2d/td-hm_res50_mpii16-256x256.py',
+    'pose2d/td-hm_res50_minirgbd-256x256.py',
+    'ablations/td-hm_res50_minirgbd-256x256_no-crop.py',
+    'ablations/td-hm_res50_minirgbd-256x256_no-mapping.py',
+    'ablations/td-hm_res50_minirgbd-256x256_no-pretrain.py',
+    'thesis_release/pose2d.py'])
+def test_thesis_2d_configs_predict_without_flip_test(name):
+    # the thesis evaluates one forward pass per crop (THESIS_WEIGHTS.md);
+    # MMPose's MPII base config would average with the flipped crop
+    assert _load(name).model.test_cfg.flip_test is False

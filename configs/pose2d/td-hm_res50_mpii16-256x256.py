@@ -7,6 +7,8 @@
 #   without a gain. MMPose's validation loop computes metrics, not a loss,
 #   so early stopping watches PCKh@0.5 instead of the thesis's val loss;
 # * augmentation: random rotation only (no flip, no scaling);
+# * no flip test (the thesis evaluates one forward pass per crop; MMPose's
+#   base config averages with the flipped crop, which doubles 2D inference);
 # * data set: MpiiHeadSizeDataset, whose PCKh head size is selectable with
 #   `head_size_source`: 'headbox' (MMPose's standard 0.6 x head-box
 #   diagonal from mpii_gt_val.mat) or 'neck_head_top' (the thesis's
@@ -45,7 +47,8 @@ custom_hooks = [
 codec = dict(
     type='MSRAHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
 model = dict(
-    head=dict(out_channels=num_keypoints(common_definition), decoder=codec))
+    head=dict(out_channels=num_keypoints(common_definition), decoder=codec),
+    test_cfg=dict(flip_test=False))
 
 dataset_type = 'MpiiHeadSizeDataset'
 data_root = 'data/mpii/'
