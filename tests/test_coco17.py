@@ -19,6 +19,7 @@ from infant_mmpose.structures.keypoint_definitions import (DERIVED_JOINTS,
                                                          get_definition)
 from infant_mmpose.datasets.transforms import KeypointMapping
 from infant_mmpose.evaluation.functional import joint_errors
+from infant_mmpose.fileio.minirgbd_reader import frame_image_id
 from infant_mmpose.pipeline.mm_runner import load_config
 from infant_mmpose.utils import PROJECT_ROOT, config_path
 
@@ -301,7 +302,9 @@ def test_exported_keypoints_are_the_minirgbd_joints(minirgbd_root,
     expected = TO_COCO_BY_NAME['minirgbd25']
     by_image = {a['image_id']: a for a in ann['annotations']}
     for image in ann['images']:
-        seq, frame = divmod(image['id'], 100000)
+        seq, frame = (int(v) for v in
+                      osp.splitext(image['file_name'])[0].split('_'))
+        assert image['id'] == frame_image_id(seq, frame)
         assert seq in (11, 12)
         joints = np.loadtxt(osp.join(minirgbd_root, f'{seq:02d}',
                                      'joints_2Ddep',

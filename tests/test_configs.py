@@ -57,7 +57,7 @@ def _point_data_at(dataset, minirgbd_root, coco_file, adult_root):
         dataset.update(data_root=minirgbd_root, ann_file=coco_file)
     elif kind == 'MiniRGBDDataset':
         dataset.update(data_root=minirgbd_root, sequences=[1],
-                       bbox_source='mask')
+                       bbox_file=None)
     elif kind == 'MiniRGBDLiftingDataset':
         dataset.update(data_root=minirgbd_root, sequences=[1],
                        keypoints_2d='gt')

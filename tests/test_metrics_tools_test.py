@@ -39,7 +39,7 @@ val_pipeline = [
 ]
 test_dataloader = dict(
     batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root={root!r}, bbox_source='mask',
+    dataset=dict(data_root={root!r}, bbox_file=None,
                  pipeline=val_pipeline))
 # MMEngine's EarlyStoppingHook (in the base config) builds the training loop,
 # and so the training data set, even when only testing

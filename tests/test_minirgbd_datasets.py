@@ -155,21 +155,73 @@ def test_2d_dataset_from_detections_file(root_copy, tmp_path):
     save_detections(dets, records)
     with pytest.warns(UserWarning, match='1 frame'):
         ds = build_dataset(dict(type='MiniRGBDDataset', data_root=root_copy,
-                                sequences='test', bbox_source=dets, test_mode=True,
+                                sequences='test', bbox_file=dets, test_mode=True,
                                 pipeline=PIPELINE_2D))
     np.testing.assert_array_equal(ds.get_data_info(2)['bbox'][0], [12, 20, 300, 400])
     assert ds.get_data_info(2)['bbox_score'][0] == pytest.approx(0.9)
     np.testing.assert_array_equal(ds.get_data_info(4)['bbox'][0], [0, 0, 639, 479])
     assert ds.get_data_info(4)['bbox_score'][0] == 0
     assert tuple(ds[2]['inputs'].shape) == (3, 256, 256)
+    # ground truth still comes from the reader (not MMPose's dummy keypoints)
+    seq_dir = osp.join(root_copy, '11')
+    np.testing.assert_allclose(ds.get_data_info(2)['keypoints'][0],
+                               _rows(osp.join(seq_dir, JOINTS_2D_PATTERN.format(2)))[:, :2],
+                               atol=1e-4)
     # a frame without any record is an error naming the file and the frame
     save_detections(dets, records[:-1])
-    with pytest.raises(ValueError, match='no detection record for sequence 12 frame 2'):
+    with pytest.raises(ResultFileError, match='no detection record for sequence 12 frame 2') \
+            as err:
         build_dataset(dict(type='MiniRGBDDataset', data_root=root_copy, sequences='test',
-                           bbox_source=dets))
-    with pytest.raises(FileNotFoundError, match='bbox_source'):
+                           bbox_file=dets, test_mode=True))
+    assert dets in str(err.value)
+    with pytest.raises(FileNotFoundError, match='bbox_file'):
         build_dataset(dict(type='MiniRGBDDataset', data_root=root_copy, sequences='test',
-                           bbox_source=str(tmp_path / 'missing.json')))
+                           bbox_file=str(tmp_path / 'missing.json'), test_mode=True))
+    # as in MMPose's data sets, detector boxes are for testing only
+    save_detections(dets, records)
+    with pytest.raises(ValueError, match='test_mode'):
+        build_dataset(dict(type='MiniRGBDDataset', data_root=root_copy, sequences='test',
+                           bbox_file=dets))
+    # the spelling of earlier versions still works (and overrides bbox_file)
+    with pytest.warns(DeprecationWarning, match='bbox_source'):
+        old = build_dataset(dict(type='MiniRGBDDataset', data_root=root_copy,
+                                 sequences='test', bbox_source='mask', bbox_file=dets,
+                                 test_mode=True))
+    np.testing.assert_array_equal(
+        old.get_data_info(2)['bbox'][0], _mask_box(osp.join(seq_dir, MASK_PATTERN.format(2))))
+
+
+def test_detections_file_is_an_mmpose_bbox_file(root_copy, tmp_path):
+    """MMPose's own bbox_file reader (CocoDataset with the COCO json of the
+    same frames) and pycocotools' loadRes take the detections file; MMPose
+    crops the same boxes with the same scores as MiniRGBDDataset."""
+    from mmpose.registry import DATASETS
+    from pycocotools.coco import COCO
+    coco_file = str(tmp_path / 'test.json')
+    convert_minirgbd_to_coco(root_copy, 'test', coco_file)
+    dets = str(tmp_path / 'dets.json')
+    records = [dict(sequence=s, frame=f, bbox=[10.25 + f, 20.5, 300.125 + s, 400.0],
+                    score=0.5 + 0.05 * f) for s in (11, 12) for f in range(3)]
+    records[1]['bbox'] = None
+    save_detections(dets, records)
+    init_default_scope('mmpose')
+    theirs = DATASETS.build(dict(type='CocoDataset', data_root=root_copy, ann_file=coco_file,
+                                 bbox_file=dets, test_mode=True, pipeline=[]))
+    with pytest.warns(UserWarning, match='no detection'):
+        ours = build_dataset(dict(type='MiniRGBDDataset', data_root=root_copy,
+                                  sequences='test', bbox_file=dets, test_mode=True))
+    assert len(theirs) == len(ours) == 6
+    for i in range(6):
+        a, b = theirs.get_data_info(i), ours.get_data_info(i)
+        assert (a['img_id'], a['img_path']) == (b['img_id'], b['img_path'])
+        np.testing.assert_array_equal(a['bbox'], b['bbox'])
+        np.testing.assert_array_equal(a['bbox_score'], b['bbox_score'])
+    np.testing.assert_array_equal(ours.get_data_info(1)['bbox'][0], [0, 0, 639, 479])
+    assert ours.get_data_info(1)['bbox_score'][0] == 0
+    gt = COCO(coco_file)
+    res = gt.loadRes(dets)
+    assert sorted(res.getImgIds()) == sorted(gt.getImgIds())
+    assert res.anns[1]['bbox'] == pytest.approx([10.25, 20.5, 300.125 + 11 - 10.25, 379.5])
 
 
 def test_lifting_dataset_gt_with_real_codec(minirgbd_root):
@@ -251,20 +303,38 @@ def test_result_files_roundtrip_and_errors(tmp_path):
     path = str(tmp_path / 'dets.json')
     save_detections(path, [dict(sequence=11, frame=0, bbox=[1, 2, 3, 4], score=0.5),
                            dict(sequence=11, frame=1, bbox=None, score=0.0)])
-    assert load_detections(path) == {(11, 0): dict(bbox=[1.0, 2.0, 3.0, 4.0], score=0.5),
-                                     (11, 1): dict(bbox=None, score=0.0)}
+    assert load_detections(path) == {
+        (11, 0): dict(bbox=[1.0, 2.0, 3.0, 4.0], score=0.5, detected=True),
+        (11, 1): dict(bbox=[0.0, 0.0, 639.0, 479.0], score=0.0, detected=False)}
     assert [n for n in os.listdir(tmp_path) if n.endswith('.tmp')] == []
+    # COCO detection results: xywh, the frame's COCO image id, sequence and frame
+    written = json.load(open(path))
+    assert written[0] == dict(image_id=1100000, category_id=1, bbox=[1.0, 2.0, 2.0, 2.0],
+                              score=0.5, sequence=11, frame=0, detected=True)
+    # float32 corners survive xywh exactly (x + w in float64)
+    corners = np.array([135.7451171875, 34.570896, 316.56955, 123.40648], np.float32)
+    save_detections(path, [dict(sequence=1, frame=2, bbox=corners.tolist(), score=1)])
+    np.testing.assert_array_equal(
+        np.array(load_detections(path)[(1, 2)]['bbox'], np.float32), corners)
+
+    def record(**changes):
+        rec = dict(image_id=100000, category_id=1, bbox=[1, 2, 3, 4], score=0.5,
+                   sequence=1, frame=0)
+        rec.update(changes)
+        return rec
+
     bad = [
-        ('{"format": "other", "detections": []}', "expected format"),
-        ('{"format": "infant_mmpose.detections.v1"', 'not valid JSON'),
-        ('{"format": "infant_mmpose.detections.v1", "detections": [{"frame": 0}]}',
-         "record 0 has no 'sequence'"),
-        ('{"format": "infant_mmpose.detections.v1", "detections": '
-         '[{"sequence": 1, "frame": 0, "bbox": [1, 2, 3]}]}', "'bbox' must be 4 finite"),
-        ('{"format": "infant_mmpose.detections.v1", "detections": '
-         '[{"sequence": 1, "frame": 0, "bbox": [5, 2, 3, 4]}]}', 'x2 < x1'),
-        ('{"format": "infant_mmpose.detections.v1", "detections": '
-         '[{"sequence": 1, "frame": 0, "bbox": null}, {"sequence": 1, "frame": 0, "bbox": null}]}',
+        ('{"format": "infant_mmpose.detections.v1", "detections": []}',
+         "found a 'infant_mmpose.detections.v1' file from an earlier version"),
+        ('{"format": "other"}', 'expected detections as a JSON list of COCO detection'),
+        ('[{"frame": 0}', 'not valid JSON'),
+        (json.dumps([dict(frame=0)]), "record 0 has no 'sequence'"),
+        (json.dumps([record(bbox=[1, 2, 3])]), "'bbox' must be 4 finite"),
+        (json.dumps([record(bbox=[5, 2, -3, 4])]), 'negative width or height'),
+        (json.dumps([record(image_id=7)]), 'image_id 7 is not the id 100000 of sequence 1'),
+        (json.dumps([record(category_id=2)]), 'category_id must be 1'),
+        (json.dumps([record(detected='no')]), 'detected must be true or false'),
+        (json.dumps([record(), record(detected=False)]),
          'two records for sequence 1 frame 0'),
     ]
     for text, message in bad:
@@ -283,15 +353,65 @@ def test_result_files_roundtrip_and_errors(tmp_path):
     assert definition == 'mpii16'
     assert loaded[(1, 0)] == dict(keypoints=[[1.0, 2.0], [3.0, 4.0]], scores=[0.5, 1.0])
     payload = json.load(open(preds))
-    payload['predictions'].append(dict(sequence=1, frame=1, keypoints=[[1, 2]], scores=[1]))
+    # COCO keypoint results: flat [x, y, score] * K, the definition named
+    assert payload == [dict(image_id=100000, category_id=1, keypoints=[1, 2, 0.5, 3, 4, 1],
+                            score=0.75, sequence=1, frame=0, keypoint_definition='mpii16')]
+    payload.append(dict(payload[0], frame=1, image_id=100001, keypoints=[1, 2, 1]))
     json.dump(payload, open(preds, 'w'))
     with pytest.raises(ResultFileError, match='record 1 has 1 keypoints, earlier records 2'):
         load_pose2d_predictions(preds)
-    payload['predictions'][1] = dict(sequence=1, frame=1, keypoints=[[1, 2], [3, 'x']],
-                                     scores=[1, 1])
+    payload[1] = dict(payload[0], frame=1, image_id=100001, keypoints=[1, 2, 1, 3, 'x', 1])
     json.dump(payload, open(preds, 'w'))
-    with pytest.raises(ResultFileError, match="'keypoints' must be 2 finite numbers"):
+    with pytest.raises(ResultFileError, match="record 1: 'keypoints' must be a list of finite"):
         load_pose2d_predictions(preds)
+    for changes, message in (
+            (dict(keypoints=[1, 2, 1, 3]), r'\[x, y, score\] \* K, got 4 numbers'),
+            (dict(keypoint_definition='coco17'), "definition 'coco17', earlier records in "
+             "'mpii16'"),
+            (dict(keypoint_definition=None), 'missing the keypoint_definition name'),
+            (dict(image_id=5), 'image_id 5 is not the id 100001')):
+        payload[1] = dict(payload[0], frame=1, image_id=100001, keypoints=[1, 2, 1, 3, 4, 1])
+        payload[1].update(changes)
+        json.dump(payload, open(preds, 'w'))
+        with pytest.raises(ResultFileError, match=message):
+            load_pose2d_predictions(preds)
+    json.dump([], open(preds, 'w'))
+    with pytest.raises(ResultFileError, match='no predictions'):
+        load_pose2d_predictions(preds)
+    json.dump(dict(format='infant_mmpose.pose2d.v1', keypoint_definition='mpii16',
+                   predictions=[]), open(preds, 'w'))
+    with pytest.raises(ResultFileError, match='expected predictions as a JSON list of COCO '
+                       'keypoint results'):
+        load_pose2d_predictions(preds)
+
+
+def test_one_mask_box_rule_for_data_set_coco_json_and_coco_export(root_copy, tmp_path):
+    """An empty foreground mask falls back on the joints' box, padded and
+    clipped, in the 2D data set, the COCO detection json and the COCO-infant
+    export alike (one function), and is reported."""
+    from infant_mmpose.fileio.coco_infant_export import export_coco_infant
+    mask_path = osp.join(root_copy, '11', MASK_PATTERN.format(1))
+    cv2.imwrite(mask_path, np.zeros((480, 640), np.uint8))
+    uv = _rows(osp.join(root_copy, '11', JOINTS_2D_PATTERN.format(1)))[:, :2]
+    expected = np.clip(np.concatenate([uv.min(0) - 5, uv.max(0) + 5]), 0, [639, 479, 639, 479])
+    with pytest.warns(UserWarning, match='1 frame.*empty foreground mask'):
+        ds = build_dataset(dict(type='MiniRGBDDataset', data_root=root_copy, sequences=[11]))
+    np.testing.assert_allclose(ds.get_data_info(1)['bbox'][0], expected, atol=1e-3)
+    # the other frames keep their mask boxes
+    np.testing.assert_array_equal(
+        ds.get_data_info(0)['bbox'][0],
+        _mask_box(osp.join(root_copy, '11', MASK_PATTERN.format(0))))
+    with pytest.warns(UserWarning, match='1 empty foreground mask'):
+        coco = convert_minirgbd_to_coco(root_copy, [11], str(tmp_path / 'c.json'))
+    x, y, w, h = coco['annotations'][1]['bbox']
+    np.testing.assert_array_equal([x, y, x + w, y + h], ds.get_data_info(1)['bbox'][0])
+    assert coco['images'][1]['id'] == ds.get_data_info(1)['img_id'] == 1100001
+    assert (coco['images'][1]['sequence'], coco['images'][1]['frame']) == (11, 1)
+    out = export_coco_infant(root_copy, str(tmp_path / 'syrip'), splits=dict(validate=[11]))
+    ann = json.load(open(out['validate']['ann_file']))['annotations'][1]
+    assert ann['image_id'] == 1100001
+    x, y, w, h = ann['bbox']
+    np.testing.assert_array_equal([x, y, x + w, y + h], ds.get_data_info(1)['bbox'][0])
 
 
 def test_coco_converter_loads_in_mmdetection(minirgbd_root, tmp_path):
@@ -301,6 +421,9 @@ def test_coco_converter_loads_in_mmdetection(minirgbd_root, tmp_path):
     coco = convert_minirgbd_to_coco(minirgbd_root, 'val', out, padding=5)
     assert coco['categories'] == [dict(id=1, name='infant')]
     assert coco['images'][0]['file_name'] == osp.join('09', 'rgb', 'syn_00000.png')
+    from infant_mmpose.fileio.minirgbd_coco import image_frames
+    assert image_frames(out) == {900000 + f: (9, f) for f in range(3)} | {
+        1000000 + f: (10, f) for f in range(3)}
     init_default_scope('mmdet')
     ds = MMDET_DATASETS.build(dict(
         type='CocoDataset', data_root=minirgbd_root, ann_file=out, data_prefix=dict(img=''),

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from infant_mmpose.structures.bbox import (bbox_from_mask, keypoint_box,
-                                                   tight_mask_box)
+                                           padded_mask_box, tight_mask_box)
 from infant_mmpose.fileio.minirgbd_reader import (
     HEAD_LENGTH_2D_PX, HEAD_LENGTH_3D_MM, JOINTS_2D_PATTERN, JOINTS_3D_PATTERN,
-    MASK_PATTERN, RGB_PATTERN, MiniRGBDReader, parse_joint_file, resolve_sequences)
+    MASK_PATTERN, RGB_PATTERN, MiniRGBDReader, frame_image_id, parse_joint_file,
+    resolve_sequences)
 
 
 def _rows(path):
@@ -272,3 +273,29 @@ def test_cold_mask_box_pass_shows_progress_once(root_copy, tmp_path,
     MiniRGBDReader(root_copy, [1], cache_dir=str(tmp_path / 'c2')).load(
         mask_boxes=True)
     assert '3/3' not in capsys.readouterr().out
+
+
+def test_padded_mask_box_is_the_one_rule():
+    """The cached tight box (NaN = empty mask) or the joints' box, padded
+    and clipped; the same result as from the mask itself."""
+    mask = np.zeros((480, 640), np.uint8)
+    mask[50:61, 630:640] = 1
+    joints = np.array([[100.0, 200.0], [300.0, 50.0]])
+    box, source = padded_mask_box(tight_mask_box(mask), joints, 5, (640, 480))
+    assert source == 'mask' and box.dtype == np.float32
+    np.testing.assert_array_equal(box, [625, 45, 639, 65])
+    np.testing.assert_array_equal(box, bbox_from_mask(mask, padding=5, keypoints=joints)[0])
+    for empty in (None, np.full(4, np.nan, np.float32)):
+        box, source = padded_mask_box(empty, joints, 5, (640, 480))
+        assert source == 'keypoints'
+        np.testing.assert_array_equal(box, [95, 45, 305, 205])
+    with pytest.raises(ValueError, match='01/mask_7.png: the foreground mask is empty'):
+        padded_mask_box(None, np.full((2, 2), np.nan), 5, (640, 480), '01/mask_7.png')
+
+
+def test_frame_image_id():
+    assert frame_image_id(11, 2) == 1100002 and frame_image_id(1, 999) == 100999
+    ids = {frame_image_id(s, f) for s in range(1, 13) for f in (0, 999, 99999)}
+    assert len(ids) == 36  # unique over sequences and frames
+    with pytest.raises(ValueError, match='frame 100000 of sequence 3'):
+        frame_image_id(3, 100000)

@@ -4,7 +4,6 @@ test sequence, report and summary. One-epoch schedules: this checks the
 glue and the outputs, not the models' quality (the quickstart run itself
 shows that; see README)."""
 import csv
-import json
 import os.path as osp
 import subprocess
 import sys
@@ -88,9 +87,11 @@ def test_quickstart_in_coco17(tmp_path):
     pose2d = load_config(str(out / 'work' / 'configs' / 'pose2d.py'))
     assert pose2d.model.head.out_channels == 17
     # 2D predictions and the lifted time series are COCO-17 joints
-    predictions = json.load(open(out / 'work' / 'pose2d_predictions' /
-                                 'minirgbd_pose2d.json'))
-    assert predictions['keypoint_definition'] == 'coco17'
+    from infant_mmpose.fileio.result_files import load_pose2d_predictions
+    definition, predictions = load_pose2d_predictions(
+        str(out / 'work' / 'pose2d_predictions' / 'minirgbd_pose2d.json'))
+    assert definition == 'coco17'
+    assert {len(p['keypoints']) for p in predictions.values()} == {17}
     with open(out / 'inference' / 'test_sequence_11.csv', newline='') as f:
         rows = list(csv.DictReader(f))
     joints = list(dict.fromkeys(row['joint'] for row in rows))

@@ -1,9 +1,12 @@
 #!/usr/bin/env python
 """Run a trained infant detector over MINI-RGBD sequences; save its boxes.
 
-Writes a detections file (``infant_mmpose.detections.v1``: the top-scoring
-box per frame, or null) that ``MiniRGBDDataset(bbox_source=...)`` reads for
-top-down 2D evaluation on detector boxes.
+Writes a detections file: COCO detection results, one record per frame (the
+top-scoring box, or ``"detected": false`` with the whole image and score 0)
+with its ``sequence`` and ``frame``, which ``MiniRGBDDataset(bbox_file=...)``
+reads for top-down 2D evaluation on detector boxes (and MMPose's own
+``bbox_file`` reader with the COCO json of
+``tools/dataset_converters/minirgbd_to_coco.py``).
 
 Example::
 

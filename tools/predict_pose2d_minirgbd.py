@@ -2,9 +2,10 @@
 """Run a trained 2D model over MINI-RGBD sequences; save its predictions.
 
 Crops come from a detections file (``tools/detect_minirgbd.py``) or, without
-``--detections``, from the foreground masks. The 2D-predictions file
-(``infant_mmpose.pose2d.v1``, keypoint definition ``mpii16``) is what the
-predicted-2D lifter configs read (``keypoints_2d=<file>``).
+``--detections``, from the foreground masks. The 2D-predictions file (COCO
+keypoint results, one record per frame with its ``sequence``, ``frame`` and
+keypoint definition, ``mpii16``) is what the predicted-2D lifter configs read
+(``keypoints_2d=<file>``).
 
 Example::
 

@@ -155,7 +155,7 @@ def baselines(outputs: dict, configs: dict, mini: str, work: str) -> list:
                      metrics=base.mean_box_baseline(coco['train'],
                                                     coco['test'])))
     pose_opts = {f'{s}_dataloader.dataset.data_root': mini for s in splits}
-    pose_opts['test_dataloader.dataset.bbox_source'] = det_file
+    pose_opts['test_dataloader.dataset.bbox_file'] = det_file
     log('baseline: untrained 2D model')
     untrained('pose2d', configs['pose2d'], pose_opts)
     rows.append(dict(stage='pose2d', model='mean pose',

@@ -4,7 +4,7 @@
 # test split uses the same full-frame box (no detector).
 _base_ = ['../pose2d/td-hm_res50_minirgbd-256x256.py']
 
-full_frame = dict(bbox_source='mask', bbox_padding=10000.0)
+full_frame = dict(bbox_file=None, bbox_padding=10000.0)
 train_dataloader = dict(dataset=full_frame)
 val_dataloader = dict(dataset=full_frame)
 test_dataloader = dict(dataset=full_frame)

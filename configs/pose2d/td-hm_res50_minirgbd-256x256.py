@@ -5,9 +5,9 @@
 #
 # Inherits the MPII config (256x256 -> 64x64 heatmaps, sigma 2, Adam 1e-4,
 # batch 16, random rotation, early stopping) and changes the data:
-# * train / val crops: boxes from the foreground masks (bbox_source='mask');
-# * test crops: the detector's boxes (bbox_source=<detections file>, written
-#   by tools/detect_minirgbd.py);
+# * train / val crops: boxes from the foreground masks (no bbox_file);
+# * test crops: the detector's boxes (bbox_file=<detections file>, MMPose's
+#   argument; COCO detection results written by tools/detect_minirgbd.py);
 # * evaluation: PCKh@1.0 / @2.0 with the per-sequence head length (HeadPCK)
 #   and the mean joint error in pixels (AJPE); early stopping watches AJPE.
 #
@@ -71,7 +71,6 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         sequences='train',
-        bbox_source='mask',
         keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         pipeline=train_pipeline))
@@ -83,7 +82,6 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         sequences='val',
-        bbox_source='mask',
         keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         test_mode=True,
@@ -99,7 +97,7 @@ test_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         sequences='test',
-        bbox_source=detections_file,
+        bbox_file=detections_file,
         keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         test_mode=True,

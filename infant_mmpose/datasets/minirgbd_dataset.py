@@ -8,28 +8,32 @@ Example config::
 
     dataset = dict(
         type='MiniRGBDDataset', data_root='data/minirgbd', sequences='train',
-        keypoint_definition='mpii16', bbox_source='mask', bbox_padding=5,
+        keypoint_definition='mpii16', bbox_padding=5,
         pipeline=[dict(type='LoadImage'), dict(type='GetBBoxCenterScale'), ...])
+
+and on detector boxes, as MMPose data sets take them (test mode only)::
+
+    dataset = dict(type='MiniRGBDDataset', data_root='data/minirgbd',
+                   sequences='test', bbox_file='minirgbd_detections.json',
+                   test_mode=True, ...)
 """
 import os.path as osp
 import warnings
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
-from ..structures.bbox import keypoint_box, pad_and_clip
-from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
 from ..fileio.minirgbd_reader import (DEPTH_PATTERN, IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN,
-                              MiniRGBDReader, SequenceAnnotations)
-from ..fileio.result_files import load_detections
+                                      MiniRGBDReader, SequenceAnnotations,
+                                      frame_image_id)
+from ..fileio.result_files import ResultFileError, load_detections
+from ..structures.bbox import pad_and_clip, padded_mask_box
 from ..structures.visibility import inside_image
+from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
 
-
-def frame_image_id(sequence: int, frame: int) -> int:
-    """Unique integer id of a frame: ``sequence * 100000 + frame``."""
-    return sequence * 100000 + frame
+__all__ = ['MiniRGBDDataset', 'frame_image_id', 'keypoints_in_image']
 
 
 def keypoints_in_image(keypoints: np.ndarray, width: int = IMAGE_SIZE[0],
@@ -48,13 +52,15 @@ def keypoints_in_image(keypoints: np.ndarray, width: int = IMAGE_SIZE[0],
 class MiniRGBDDataset(KeypointDefinitionMixin, BaseCocoStyleDataset):
     """MINI-RGBD for top-down 2D pose (MMPose ``BaseCocoStyleDataset``).
 
-    Each data info holds ``img_path``, ``bbox`` (1, 4) xyxy float32 px,
-    ``bbox_score`` (1,), ``keypoints`` (1, K, 2) px, ``keypoints_visible``
-    (1, K) (0 outside the image), ``head_size`` (1, 1) float32 px (the
-    sequence's 2D head-segment length, MMPose's MPII layout, for PCKh),
-    ``sequence``, ``frame``, ``depth_path`` and ``mask_path``. K = 25 native
-    joints, or the joints of ``keypoint_definition`` (then also
-    ``keypoints_definition``, its name).
+    Each data info holds ``img_id`` (:func:`.minirgbd_reader.frame_image_id`),
+    ``img_path``, ``bbox`` (1, 4) xyxy float32 px, ``bbox_score`` (1,),
+    ``keypoints`` (1, K, 2) px, ``keypoints_visible`` (1, K) (0 outside the
+    image), ``head_size`` (1, 1) float32 px (the sequence's 2D head-segment
+    length, MMPose's MPII layout, for PCKh), ``sequence``, ``frame``,
+    ``depth_path`` and ``mask_path``. K = 25 native joints, or the joints of
+    ``keypoint_definition`` (then also ``keypoints_definition``, its name).
+    The ground-truth keypoints come from the reader with either box source,
+    so metrics cover every frame on detector boxes too.
 
     Args:
         data_root: MINI-RGBD root holding ``01`` .. ``12``.
@@ -65,41 +71,51 @@ class MiniRGBDDataset(KeypointDefinitionMixin, BaseCocoStyleDataset):
             :mod:`~infant_mmpose.structures.keypoint_definitions`); ``None``
             keeps MINI-RGBD's 25 joints. The metainfo defaults to that
             definition's.
-        bbox_source: ``'mask'`` (tightest box around the foreground mask plus
-            ``bbox_padding``, the thesis' ground truth) or the path of a
-            detections file (:func:`.result_files.save_detections`). Frames
-            the detector found nothing in get the whole image as box with
-            score 0 (reported), so metrics still cover every frame.
+        bbox_file: ``None`` for the thesis's ground-truth boxes (tightest box
+            around the foreground mask plus ``bbox_padding``; the joints'
+            box when a mask is empty, reported), or, as in MMPose's data
+            sets and only with ``test_mode=True``, a COCO-style detections
+            file (:func:`.result_files.save_detections`) with one record per
+            frame. Frames the detector found nothing in have the whole image
+            as box with score 0 there (reported).
         bbox_padding: pixels added around mask boxes.
         cache_dir: annotation cache folder (see the reader).
+        bbox_source: deprecated spelling, overrides ``bbox_file``:
+            ``'mask'`` = ``bbox_file=None``, a path = ``bbox_file=<path>``.
         **kwargs: passed to ``BaseCocoStyleDataset`` (pipeline, test_mode,
-            indices, filter_cfg, metainfo, ...). ``ann_file`` and
-            ``bbox_file`` are not used.
+            indices, filter_cfg, metainfo, ...). ``ann_file`` is not used.
+
+    Raises:
+        FileNotFoundError: ``bbox_file`` does not exist.
+        ResultFileError: ``bbox_file`` is malformed or lacks a frame.
     """
 
     NATIVE_DEFINITION = 'minirgbd25'
     METAINFO = NativeMetainfo()
 
     def __init__(self, data_root: str, sequences: Union[str, Sequence[int]] = 'train',
-                 bbox_source: str = 'mask', bbox_padding: float = 5.0,
+                 bbox_file: Optional[str] = None, bbox_padding: float = 5.0,
                  cache_dir: Optional[str] = None,
-                 keypoint_definition: Optional[str] = None, **kwargs):
-        for unused in ('ann_file', 'bbox_file'):
-            if kwargs.get(unused):
-                raise ValueError(f'MiniRGBDDataset does not use {unused!r}: give '
-                                 'data_root/sequences, and bbox_source for detections')
-            kwargs.pop(unused, None)
+                 keypoint_definition: Optional[str] = None,
+                 bbox_source: Optional[str] = None, **kwargs):
+        if kwargs.get('ann_file'):
+            raise ValueError("MiniRGBDDataset does not use 'ann_file': give "
+                             'data_root/sequences, and bbox_file for detections')
+        kwargs.pop('ann_file', None)
+        if bbox_source is not None:
+            # only a config of an earlier version sets it: it wins over a
+            # base config's bbox_file, as it did over its bbox_source
+            warnings.warn(f"MiniRGBDDataset: bbox_source={bbox_source!r} is deprecated; "
+                          "use bbox_file (None for mask boxes)", DeprecationWarning)
+            bbox_file = None if bbox_source == 'mask' else bbox_source
+        if bbox_file and not osp.isfile(bbox_file):
+            raise FileNotFoundError(f'bbox_file: detections file not found: {bbox_file!r}')
         self.reader = MiniRGBDReader(data_root, sequences, cache_dir=cache_dir)
-        self.bbox_source = bbox_source
         self.bbox_padding = float(bbox_padding)
-        if bbox_source != 'mask' and not osp.isfile(bbox_source):
-            raise FileNotFoundError(
-                f"bbox_source must be 'mask' or an existing detections file, got "
-                f'{bbox_source!r}')
         kwargs['metainfo'] = self._setup_keypoint_definition(
             self.NATIVE_DEFINITION, keypoint_definition,
             kwargs.get('metainfo'), kwargs.get('pipeline'))
-        super().__init__(data_root=data_root, **kwargs)
+        super().__init__(data_root=data_root, bbox_file=bbox_file or None, **kwargs)
 
     @property
     def skipped(self):
@@ -107,47 +123,61 @@ class MiniRGBDDataset(KeypointDefinitionMixin, BaseCocoStyleDataset):
         return self.reader.skipped
 
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
-        use_mask = self.bbox_source == 'mask'
-        sequences = self.reader.load(mask_boxes=use_mask)
-        detections = None if use_mask else load_detections(self.bbox_source)
-        instances, images, fallbacks = [], [], []
+        """Every frame with its padded mask box, score 1 (MMPose's path
+        without ``bbox_file``)."""
+        fallbacks = []
+
+        def mask_box(seq: SequenceAnnotations, i: int):
+            box, source = padded_mask_box(seq.mask_boxes[i], seq.joints_2d[i],
+                                          self.bbox_padding, IMAGE_SIZE,
+                                          seq.path(MASK_PATTERN, int(seq.frames[i])))
+            if source != 'mask':
+                fallbacks.append(seq.path(MASK_PATTERN, int(seq.frames[i])))
+            return box, 1.0
+
+        out = self._frames(self.reader.load(mask_boxes=True), mask_box)
+        self._report(fallbacks, 'empty foreground mask, box from the 2D joints')
+        return out
+
+    def _load_detection_results(self) -> List[dict]:
+        """Every frame with its box from ``bbox_file`` (MMPose's path with
+        ``bbox_file``; here with the ground-truth keypoints, not dummies)."""
+        detections = load_detections(self.bbox_file)
+        missed = []
+
+        def detected_box(seq: SequenceAnnotations, i: int):
+            frame = int(seq.frames[i])
+            det = detections.get((seq.sequence, frame))
+            if det is None:
+                raise ResultFileError(
+                    f'{self.bbox_file}: no detection record for sequence {seq.sequence} '
+                    f'frame {frame} (every frame of the data set needs one; frames '
+                    'without a detection have "detected": false)')
+            if not det['detected']:
+                missed.append(f'{seq.sequence:02d}/{frame:05d}')
+            return pad_and_clip(np.array(det['bbox'], np.float32), 0, *IMAGE_SIZE), det['score']
+
+        instances, _ = self._frames(self.reader.load(mask_boxes=False), detected_box)
+        self._report(missed, f'no detection in {self.bbox_file}, box = whole image, score 0')
+        return self._get_topdown_data_infos(instances)
+
+    def _frames(self, sequences: List[SequenceAnnotations],
+                box_of: Callable) -> Tuple[List[dict], List[dict]]:
+        instances, images = [], []
         for seq in sequences:
-            for i, frame in enumerate(seq.frames.tolist()):
-                if use_mask:
-                    bbox, score = self._mask_bbox(seq, i, fallbacks)
-                else:
-                    bbox, score = self._detected_bbox(detections, seq.sequence, frame,
-                                                      fallbacks)
+            for i in range(len(seq.frames)):
+                bbox, score = box_of(seq, i)
                 info = self._instance(seq, i, bbox, score, len(instances))
                 instances.append(info)
                 images.append(dict(img_id=info['img_id'], img_path=info['img_path'],
                                    width=IMAGE_SIZE[0], height=IMAGE_SIZE[1]))
-        if fallbacks:
-            what = ('empty foreground mask, box from the 2D joints' if use_mask else
-                    f'no detection in {self.bbox_source}, box = whole image, score 0')
-            shown = ', '.join(fallbacks[:5]) + (' ...' if len(fallbacks) > 5 else '')
-            warnings.warn(f'MiniRGBDDataset: {len(fallbacks)} frame(s) with {what}: {shown}')
         return instances, images
 
-    def _mask_bbox(self, seq: SequenceAnnotations, i: int, fallbacks: List[str]):
-        box = seq.mask_boxes[i]
-        if np.isnan(box).any():  # empty mask: fall back on the joints
-            fallbacks.append(seq.path(MASK_PATTERN, int(seq.frames[i])))
-            box = keypoint_box(seq.joints_2d[i])
-        box = pad_and_clip(box, self.bbox_padding, *IMAGE_SIZE)
-        return box, 1.0
-
-    def _detected_bbox(self, detections: Dict, sequence: int, frame: int,
-                       fallbacks: List[str]):
-        det = detections.get((sequence, frame))
-        if det is None:
-            raise ValueError(f'{self.bbox_source}: no detection record for sequence '
-                             f'{sequence} frame {frame} (every frame of the data set '
-                             'needs one; use bbox null for "nothing found")')
-        if det['bbox'] is None:
-            fallbacks.append(f'{sequence:02d}/{frame:05d}')
-            return np.array([0, 0, IMAGE_SIZE[0] - 1, IMAGE_SIZE[1] - 1], np.float32), 0.0
-        return pad_and_clip(np.array(det['bbox'], np.float32), 0, *IMAGE_SIZE), det['score']
+    @staticmethod
+    def _report(frames: List[str], what: str) -> None:
+        if frames:
+            shown = ', '.join(frames[:5]) + (' ...' if len(frames) > 5 else '')
+            warnings.warn(f'MiniRGBDDataset: {len(frames)} frame(s) with {what}: {shown}')
 
     @staticmethod
     def _instance(seq: SequenceAnnotations, i: int, bbox: np.ndarray, score: float,

@@ -27,12 +27,12 @@ from typing import Dict, List, Optional, Sequence, Union
 import cv2
 import numpy as np
 
-from ..structures.bbox import keypoint_box, pad_and_clip
+from ..structures.bbox import padded_mask_box
 from ..structures.keypoint_definitions import get_definition
-from ..datasets.minirgbd_dataset import frame_image_id, keypoints_in_image
-from .minirgbd_reader import (IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN,
-                              MiniRGBDReader, resolve_sequences)
+from ..structures.visibility import inside_image
 from .atomic import atomic_write_json
+from .minirgbd_reader import (IMAGE_SIZE, MASK_PATTERN, RGB_PATTERN,
+                              MiniRGBDReader, frame_image_id, resolve_sequences)
 
 #: SyRIP's split names -> the MINI-RGBD sequences exported into them by
 #: default: training sequences, and the held-out test sequences (SyRIP's
@@ -115,14 +115,12 @@ def export_coco_infant(data_root: str, out_dir: str,
                 uv = seq.joints_2d[i]
                 mapped = mapping.transform(dict(
                     keypoints=uv[None].astype(np.float64),
-                    keypoints_visible=keypoints_in_image(uv)[None]))
+                    keypoints_visible=inside_image(uv, IMAGE_SIZE)[None]))
                 kpts = mapped['keypoints'][0]
                 vis = mapped['keypoints_visible'][0] > 0
-                box = seq.mask_boxes[i]
-                if np.isnan(box).any():
-                    box = keypoint_box(uv)
-                x1, y1, x2, y2 = pad_and_clip(box, padding,
-                                              *IMAGE_SIZE).tolist()
+                box, _ = padded_mask_box(seq.mask_boxes[i], uv, padding, IMAGE_SIZE,
+                                         seq.path(MASK_PATTERN, frame))
+                x1, y1, x2, y2 = box.tolist()
                 area = _mask_area(seq.path(MASK_PATTERN, frame))
                 if not area:
                     area = (x2 - x1) * (y2 - y1)

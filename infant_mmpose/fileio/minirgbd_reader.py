@@ -53,6 +53,24 @@ _FOLDERS = dict(rgb=RGB_PATTERN, mask=MASK_PATTERN, joints_2d=JOINTS_2D_PATTERN,
                 joints_3d=JOINTS_3D_PATTERN)
 
 
+#: Frames per sequence the image-id formula leaves room for (MINI-RGBD has 1000).
+IMAGE_ID_STRIDE = 100000
+
+
+def frame_image_id(sequence: int, frame: int) -> int:
+    """The integer id of a frame in every file the project writes (COCO
+    images, detections, 2D predictions) and in the data sets' ``img_id``:
+    ``sequence * 100000 + frame``.
+
+    Raises:
+        ValueError: ``frame`` outside ``0 .. 99999`` (ids would collide).
+    """
+    if not 0 <= frame < IMAGE_ID_STRIDE:
+        raise ValueError(f'frame {frame} of sequence {sequence} is outside '
+                         f'0..{IMAGE_ID_STRIDE - 1}: no unique image id')
+    return int(sequence) * IMAGE_ID_STRIDE + int(frame)
+
+
 class JointFileError(ValueError):
     """A malformed MINI-RGBD joint file; the message is the reason."""
 

@@ -1,44 +1,62 @@
 """Result files passed between pipeline stages: detections and 2D predictions.
 
-Both are JSON with a ``format`` tag, written atomically (temp file +
-``os.replace``) so a crashed writer never leaves half a file behind.
+Both are COCO *results* files (a JSON list of records, the layout
+MMDetection's and MMPose's ``CocoMetric(format_only=True)`` dump and
+pycocotools' ``COCO.loadRes`` reads), one record per frame, with the frame's
+``sequence`` and ``frame`` as fields and ``image_id`` =
+:func:`.minirgbd_reader.frame_image_id`, the id of the frame in the COCO json
+of :func:`.minirgbd_coco.convert_minirgbd_to_coco`. Written atomically.
 
-Detections (detector -> 2D data set)::
+Detections (detector -> 2D data set), usable as MMPose's ``bbox_file``::
 
-    {"format": "infant_mmpose.detections.v1",
-     "detections": [{"sequence": 11, "frame": 0,
-                     "bbox": [x1, y1, x2, y2] or null, "score": 0.98}, ...]}
+    [{"image_id": 1100000, "category_id": 1, "bbox": [x, y, w, h],
+      "score": 0.98, "sequence": 11, "frame": 0, "detected": true}, ...]
 
-``bbox`` is in pixels; null means the detector found no infant in that frame.
+``bbox`` is the top-scoring box in pixels, ``w = x2 - x1``. A frame the
+detector found no infant in has ``"detected": false``, the whole image as box
+(``[0, 0, W - 1, H - 1]``) and score 0, the box the thesis evaluates such a
+frame on, so MMPose's own ``bbox_file`` reader crops it the same way; a frame
+with no record at all was not processed (an error where it is needed).
 
 2D predictions (2D model -> lifting data set)::
 
-    {"format": "infant_mmpose.pose2d.v1", "keypoint_definition": "mpii16",
-     "predictions": [{"sequence": 11, "frame": 0,
-                      "keypoints": [[x, y], ...], "scores": [...]}, ...]}
+    [{"image_id": 1100000, "category_id": 1,
+      "keypoints": [x1, y1, s1, x2, y2, s2, ...], "score": 0.81,
+      "sequence": 11, "frame": 0, "keypoint_definition": "mpii16"}, ...]
+
+``keypoints`` in pixels with each joint's score (COCO's flat layout), in the
+keypoint definition every record names; ``score`` is the mean joint score.
 
 Loaders validate everything and raise :class:`ResultFileError` naming the
 file and the offending record instead of failing later inside a pipeline.
+The JSON-object files of earlier versions (``infant_mmpose.detections.v1``,
+``infant_mmpose.pose2d.v1``) are refused with an error naming the new layout.
 """
 import json
 import math
-import os
 import os.path as osp
 from typing import Any, Dict, Iterable, List, Tuple
 
 from .atomic import atomic_write_json
+from .minirgbd_reader import IMAGE_SIZE, frame_image_id
 
-DETECTIONS_FORMAT = 'infant_mmpose.detections.v1'
-POSE2D_FORMAT = 'infant_mmpose.pose2d.v1'
+#: ``category_id`` of every record (the COCO json's infant / person class).
+CATEGORY_ID = 1
 
 FrameKey = Tuple[int, int]  # (sequence, frame)
+
+_LAYOUTS = dict(
+    detections='a JSON list of COCO detection results {image_id, category_id, '
+               'bbox [x, y, w, h], score, sequence, frame, detected}',
+    predictions='a JSON list of COCO keypoint results {image_id, category_id, '
+                'keypoints [x, y, score] * K, score, sequence, frame, keypoint_definition}')
 
 
 class ResultFileError(ValueError):
     """A detections / predictions file that cannot be used, with the reason."""
 
 
-def _read_json(path: str, expected_format: str, list_key: str) -> Dict[str, Any]:
+def _read_records(path: str, kind: str) -> List[Any]:
     if not osp.isfile(path):
         raise ResultFileError(f'{path}: file not found')
     try:
@@ -46,11 +64,12 @@ def _read_json(path: str, expected_format: str, list_key: str) -> Dict[str, Any]
             payload = json.load(f)
     except json.JSONDecodeError as err:
         raise ResultFileError(f'{path}: not valid JSON ({err})') from None
-    if not isinstance(payload, dict) or payload.get('format') != expected_format:
-        found = payload.get('format') if isinstance(payload, dict) else type(payload).__name__
-        raise ResultFileError(f'{path}: expected format {expected_format!r}, found {found!r}')
-    if not isinstance(payload.get(list_key), list):
-        raise ResultFileError(f'{path}: missing the {list_key!r} list')
+    if not isinstance(payload, list):
+        found = payload.get('format') if isinstance(payload, dict) else None
+        found = f'a {found!r} file from an earlier version' if found else \
+            f'a JSON {type(payload).__name__}'
+        raise ResultFileError(f'{path}: expected {kind} as {_LAYOUTS[kind]}, found {found} '
+                              '(re-run the stage that wrote it)')
     return payload
 
 
@@ -58,12 +77,22 @@ def _frame_key(path: str, index: int, record: Any) -> FrameKey:
     if not isinstance(record, dict):
         raise ResultFileError(f'{path}: record {index} is not an object')
     try:
-        seq, frame = record['sequence'], record['frame']
+        seq, frame, image_id = record['sequence'], record['frame'], record['image_id']
     except KeyError as err:
         raise ResultFileError(f'{path}: record {index} has no {err.args[0]!r}') from None
     if not (isinstance(seq, int) and isinstance(frame, int)) or frame < 0:
         raise ResultFileError(f'{path}: record {index}: sequence/frame must be '
                               f'non-negative integers, got {seq!r}/{frame!r}')
+    try:
+        expected = frame_image_id(seq, frame)
+    except ValueError as err:
+        raise ResultFileError(f'{path}: record {index}: {err}') from None
+    if image_id != expected:
+        raise ResultFileError(f'{path}: record {index}: image_id {image_id!r} is not the id '
+                              f'{expected} of sequence {seq} frame {frame}')
+    if record.get('category_id') != CATEGORY_ID:
+        raise ResultFileError(f'{path}: record {index}: category_id must be {CATEGORY_ID}, '
+                              f'got {record.get("category_id")!r}')
     return seq, frame
 
 
@@ -86,41 +115,59 @@ def _check_unique(path: str, keys: Iterable[FrameKey]) -> None:
 
 
 # ------------------------------------------------------------------ detections
-def save_detections(path: str, records: Iterable[Dict[str, Any]]) -> None:
-    """Write detections; each record ``{sequence, frame, bbox (xyxy px or None), score}``."""
+def save_detections(path: str, records: Iterable[Dict[str, Any]],
+                    image_size: Tuple[int, int] = IMAGE_SIZE) -> None:
+    """Write detections; each record ``{sequence, frame, bbox, score}`` with
+    ``bbox`` xyxy px, or None when nothing was detected (written as the
+    whole ``image_size = (width, height)`` image with score 0)."""
     out = []
     for r in records:
+        seq, frame = int(r['sequence']), int(r['frame'])
         bbox = r.get('bbox')
-        out.append(dict(sequence=int(r['sequence']), frame=int(r['frame']),
-                        bbox=None if bbox is None else [float(v) for v in bbox],
-                        score=float(r.get('score', 0.0))))
-    atomic_write_json(path, dict(format=DETECTIONS_FORMAT, detections=out))
+        detected = bbox is not None
+        if detected:
+            x1, y1, x2, y2 = (float(v) for v in bbox)
+            score = float(r.get('score', 0.0))
+        else:
+            x1, y1, x2, y2 = 0.0, 0.0, float(image_size[0] - 1), float(image_size[1] - 1)
+            score = 0.0
+        # w = x2 - x1 in float64 of float32 corners: x + w gives x2 back exactly
+        out.append(dict(image_id=frame_image_id(seq, frame), category_id=CATEGORY_ID,
+                        bbox=[x1, y1, x2 - x1, y2 - y1], score=score,
+                        sequence=seq, frame=frame, detected=detected))
+    atomic_write_json(path, out)
 
 
 def load_detections(path: str) -> Dict[FrameKey, Dict[str, Any]]:
     """Read and validate a detections file.
 
     Returns:
-        ``{(sequence, frame): {'bbox': [x1, y1, x2, y2] or None, 'score': float}}``.
+        ``{(sequence, frame): {'bbox': [x1, y1, x2, y2], 'score': float,
+        'detected': bool}}``, boxes in px (xyxy, computed in float64 so that
+        float32 corners come back exactly); frames without a detection have
+        ``detected`` False (box = the whole image, score 0, as written).
 
     Raises:
-        ResultFileError: missing file, bad JSON, wrong format tag, malformed
-            or duplicate records, boxes with x2 < x1 or y2 < y1.
+        ResultFileError: missing file, bad JSON, not a list (e.g. a file of
+            an earlier version), malformed or duplicate records, image ids
+            that are not the frame's, boxes with negative width or height.
     """
-    payload = _read_json(path, DETECTIONS_FORMAT, 'detections')
     out = {}
     keys = []
-    for i, rec in enumerate(payload['detections']):
+    for i, rec in enumerate(_read_records(path, 'detections')):
         key = _frame_key(path, i, rec)
         keys.append(key)
-        bbox = rec.get('bbox')
-        if bbox is not None:
-            bbox = _numbers(path, i, 'bbox', bbox, 4)
-            if bbox[2] < bbox[0] or bbox[3] < bbox[1]:
-                raise ResultFileError(f'{path}: record {i}: bbox {bbox} has x2 < x1 or y2 < y1')
+        x, y, w, h = _numbers(path, i, 'bbox', rec.get('bbox'), 4)
+        if w < 0 or h < 0:
+            raise ResultFileError(f'{path}: record {i}: bbox {rec["bbox"]} has a negative '
+                                  'width or height')
         score = rec.get('score', 0.0)
         _numbers(path, i, 'score', [score])
-        out[key] = dict(bbox=bbox, score=float(score))
+        detected = rec.get('detected', True)
+        if not isinstance(detected, bool):
+            raise ResultFileError(f'{path}: record {i}: detected must be true or false, '
+                                  f'got {detected!r}')
+        out[key] = dict(bbox=[x, y, x + w, y + h], score=float(score), detected=detected)
     _check_unique(path, keys)
     return out
 
@@ -136,11 +183,13 @@ def save_pose2d_predictions(path: str, records: Iterable[Dict[str, Any]],
         if len(scores) != len(kpts):
             raise ValueError(f'sequence {r["sequence"]} frame {r["frame"]}: '
                              f'{len(kpts)} keypoints but {len(scores)} scores')
-        out.append(dict(sequence=int(r['sequence']), frame=int(r['frame']),
-                        keypoints=kpts, scores=scores))
-    atomic_write_json(path, dict(format=POSE2D_FORMAT,
-                                  keypoint_definition=str(keypoint_definition),
-                                  predictions=out))
+        seq, frame = int(r['sequence']), int(r['frame'])
+        out.append(dict(image_id=frame_image_id(seq, frame), category_id=CATEGORY_ID,
+                        keypoints=[v for (x, y), s in zip(kpts, scores) for v in (x, y, s)],
+                        score=sum(scores) / len(scores) if scores else 0.0,
+                        sequence=seq, frame=frame,
+                        keypoint_definition=str(keypoint_definition)))
+    atomic_write_json(path, out)
 
 
 def load_pose2d_predictions(path: str) -> Tuple[str, Dict[FrameKey, Dict[str, List]]]:
@@ -148,25 +197,36 @@ def load_pose2d_predictions(path: str) -> Tuple[str, Dict[FrameKey, Dict[str, Li
 
     Returns:
         ``(keypoint_definition, {(sequence, frame): {'keypoints': [[x, y]] * K,
-        'scores': [s] * K}})``; every record has the same K.
+        'scores': [s] * K}})``; every record has the same K and definition.
 
     Raises:
-        ResultFileError: missing file, bad JSON, wrong format tag, no
-            definition name, malformed, inconsistent or duplicate records.
+        ResultFileError: missing file, bad JSON, not a list (e.g. a file of
+            an earlier version), no records, no or differing definition
+            names, malformed, inconsistent or duplicate records.
     """
-    payload = _read_json(path, POSE2D_FORMAT, 'predictions')
-    definition = payload.get('keypoint_definition')
-    if not isinstance(definition, str) or not definition:
-        raise ResultFileError(f'{path}: missing the keypoint_definition name')
-    out, keys, num = {}, [], None
-    for i, rec in enumerate(payload['predictions']):
+    records = _read_records(path, 'predictions')
+    if not records:
+        raise ResultFileError(f'{path}: no predictions (so no keypoint definition either)')
+    out, keys, num, definition = {}, [], None, None
+    for i, rec in enumerate(records):
         key = _frame_key(path, i, rec)
         keys.append(key)
-        kpts = rec.get('keypoints')
-        if not isinstance(kpts, list) or not kpts:
+        name = rec.get('keypoint_definition')
+        if not isinstance(name, str) or not name:
+            raise ResultFileError(f'{path}: record {i}: missing the keypoint_definition name')
+        definition = name if definition is None else definition
+        if name != definition:
+            raise ResultFileError(f'{path}: record {i} is in keypoint definition {name!r}, '
+                                  f'earlier records in {definition!r}')
+        flat = rec.get('keypoints')
+        if not isinstance(flat, list) or not flat:
             raise ResultFileError(f'{path}: record {i}: keypoints must be a non-empty list')
-        kpts = [_numbers(path, i, 'keypoints', p, 2) for p in kpts]
-        scores = _numbers(path, i, 'scores', rec.get('scores'), len(kpts))
+        if len(flat) % 3:
+            raise ResultFileError(f'{path}: record {i}: keypoints must be [x, y, score] * K, '
+                                  f'got {len(flat)} numbers')
+        flat = _numbers(path, i, 'keypoints', flat)
+        kpts = [flat[j:j + 2] for j in range(0, len(flat), 3)]
+        scores = flat[2::3]
         num = len(kpts) if num is None else num
         if len(kpts) != num:
             raise ResultFileError(f'{path}: record {i} has {len(kpts)} keypoints, '

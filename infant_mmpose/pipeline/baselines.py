@@ -80,7 +80,7 @@ def mean_pose_2d_baseline(pose2d_config: str, data_root: str,
     init_default_scope('mmpose')
     cfg = load_config(pose2d_config)
     train = _mapped_dataset(cfg.train_dataloader.dataset, data_root,
-                            sequences='train', bbox_source='mask')
+                            sequences='train', bbox_file=None)
     norm = []
     for i in range(len(train)):
         item = train[i]
@@ -88,7 +88,7 @@ def mean_pose_2d_baseline(pose2d_config: str, data_root: str,
         norm.append((item['keypoints'][0] - [x1, y1]) / [x2 - x1, y2 - y1])
     mean_norm = np.mean(norm, axis=0)
     test = _mapped_dataset(cfg.test_dataloader.dataset, data_root,
-                           sequences='test', bbox_source=detections_file,
+                           sequences='test', bbox_file=detections_file,
                            test_mode=True)
     samples = []
     for i in range(len(test)):

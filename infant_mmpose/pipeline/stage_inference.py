@@ -1,8 +1,13 @@
 """Run a trained model over MINI-RGBD sequences and save its results.
 
-* :func:`detect_minirgbd`: detector -> detections file (top box per frame).
+* :func:`detect_minirgbd`: detector -> detections file (top box per frame,
+  COCO detection results, usable as MMPose's ``bbox_file``).
 * :func:`predict_pose2d_minirgbd`: 2D model on detector boxes -> 2D
-  predictions file in the common definition.
+  predictions file (COCO keypoint results) in the common definition.
+
+Each frame's sequence and frame number travel as data: the detector's
+samples carry the COCO image id, looked up in the COCO json's images; the 2D
+samples carry ``sequence`` / ``frame`` in their metainfo.
 
 Both build the model and the data loader from the stage's own config (its
 ``test_dataloader``, with the data root / sequences replaced), so the
@@ -11,27 +16,12 @@ through :mod:`infant_mmpose.fileio.result_files` (atomic writes).
 """
 import copy
 import os.path as osp
-import re
 from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
 
 from .mm_runner import load_config
-
-_FRAME_RE = re.compile(r'(\d+)[\\/]rgb[\\/]syn_(\d+)\.png$')
-
-
-def sequence_and_frame(img_path: str) -> tuple:
-    """``(sequence, frame)`` from a MINI-RGBD path ``.../NN/rgb/syn_FFFFF.png``.
-
-    Raises:
-        ValueError: the path does not follow the MINI-RGBD layout.
-    """
-    match = _FRAME_RE.search(img_path)
-    if match is None:
-        raise ValueError(f'not a MINI-RGBD rgb frame path: {img_path}')
-    return int(match.group(1)), int(match.group(2))
 
 
 def parse_sequences(text: str) -> Union[str, List[int]]:
@@ -52,6 +42,8 @@ def parse_sequences(text: str) -> Union[str, List[int]]:
 def _loader(cfg_dataloader, dataset_overrides: dict, batch_size: int):
     from mmengine.runner import Runner
     dl = copy.deepcopy(cfg_dataloader)
+    if 'bbox_file' in dataset_overrides:  # a config's deprecated spelling
+        dl.dataset.pop('bbox_source', None)
     dl.dataset.update(dataset_overrides)
     dl.batch_size = batch_size
     dl.num_workers = 0
@@ -71,19 +63,23 @@ def detect_minirgbd(config: str, checkpoint: Optional[str], data_root: str,
         checkpoint: trained weights (None = as initialised).
         data_root: MINI-RGBD root the COCO ``file_name`` s are relative to.
         coco_ann_file: COCO json listing the frames (from
-            ``convert_minirgbd_to_coco`` for the wanted sequences).
-        out_file: detections json (``infant_mmpose.detections.v1``).
-        score_thr: boxes scoring lower count as "no detection" (null box).
+            ``convert_minirgbd_to_coco`` for the wanted sequences: its
+            images' ``sequence`` / ``frame`` fields name the frames).
+        out_file: detections file (:func:`.result_files.save_detections`).
+        score_thr: boxes scoring lower count as "no detection".
 
     Returns:
-        The records written: ``sequence``, ``frame``, ``bbox`` xyxy px in
-        the original image (or None) and ``score``.
+        The records written (before the COCO layout): ``sequence``,
+        ``frame``, ``bbox`` xyxy px in the original image (None: no
+        detection) and ``score``.
     """
     import infant_mmpose  # noqa: F401
     from mmdet.apis import init_detector
     from mmengine.registry import init_default_scope
 
+    from infant_mmpose.fileio.minirgbd_coco import image_frames
     from infant_mmpose.fileio.result_files import save_detections
+    frames = image_frames(coco_ann_file)
     cfg = load_config(config)
     init_default_scope('mmdet')
     model = init_detector(cfg, checkpoint, device=device)
@@ -94,7 +90,7 @@ def detect_minirgbd(config: str, checkpoint: Optional[str], data_root: str,
     records = []
     for batch in loader:
         for sample in model.test_step(batch):
-            seq, frame = sequence_and_frame(sample.img_path)
+            seq, frame = frames[sample.img_id]
             pred = sample.pred_instances
             keep = pred.scores >= score_thr
             if keep.any():
@@ -123,8 +119,8 @@ def predict_pose2d_minirgbd(config: str, checkpoint: Optional[str],
     Args:
         config: 2D model config; its ``test_dataloader`` (MiniRGBDDataset)
             gives the crops.
-        detections_file: boxes to crop with (None = the data set's default,
-            boxes from the masks).
+        detections_file: boxes to crop with (the data set's ``bbox_file``;
+            None = its default, boxes from the masks).
         keypoint_definition: definition of the model's heatmaps; default:
             the config's ``common_definition`` (``'mpii16'`` if unset).
 
@@ -141,7 +137,7 @@ def predict_pose2d_minirgbd(config: str, checkpoint: Optional[str],
     init_default_scope('mmpose')
     model = init_model(cfg, checkpoint, device=device)
     overrides = dict(data_root=data_root, sequences=sequences,
-                     bbox_source=detections_file or 'mask')
+                     bbox_file=detections_file or None)
     loader = _loader(cfg.test_dataloader, overrides, batch_size)
     records = []
     for batch in loader:

@@ -139,7 +139,7 @@ def build_stages(inputs: PipelineInputs,
 
     def pose2d(stage_dir, outputs):
         opts = _same_for_splits('data_root', root)
-        opts['test_dataloader.dataset.bbox_source'] = outputs['detections'][
+        opts['test_dataloader.dataset.bbox_file'] = outputs['detections'][
             'file']
         load_from = checkpoint_of(outputs, 'pose2d_mpii')
         if load_from is None:

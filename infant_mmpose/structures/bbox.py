@@ -41,10 +41,45 @@ def keypoint_box(keypoints: np.ndarray) -> Optional[np.ndarray]:
     return np.concatenate([pts.min(0), pts.max(0)]).astype(np.float32)
 
 
+def padded_mask_box(mask_box: Optional[np.ndarray], keypoints: Optional[np.ndarray],
+                    padding: float, image_size: Tuple[int, int],
+                    source_name: str = 'mask') -> Tuple[np.ndarray, str]:
+    """The thesis's ground-truth box: the tight mask box, or the 2D joints'
+    box when the mask is empty, padded and clipped to the image.
+
+    The one rule behind the data set's mask boxes, the COCO conversion and
+    the COCO-infant export (no warning here: callers report fallbacks).
+
+    Args:
+        mask_box: tight box (4,) xyxy px of the mask (:func:`tight_mask_box`
+            or the reader's cached one); ``None`` or NaN when it is empty.
+        keypoints: (K, 2) 2D joints in pixels, the fallback.
+        padding: pixels added on every side before clipping.
+        image_size: ``(width, height)`` px.
+        source_name: how to name the mask in the error.
+
+    Returns:
+        ``(box, source)``: box (4,) float32 xyxy and ``'mask'`` or
+        ``'keypoints'`` (the fallback was used).
+
+    Raises:
+        ValueError: the mask is empty and no finite keypoints were given.
+    """
+    source = 'mask'
+    if mask_box is None or np.isnan(mask_box).any():
+        mask_box = None if keypoints is None else keypoint_box(keypoints)
+        if mask_box is None:
+            raise ValueError(f'{source_name}: the foreground mask is empty and no '
+                             '2D joints were given to fall back on')
+        source = 'keypoints'
+    return pad_and_clip(mask_box, padding, *image_size), source
+
+
 def bbox_from_mask(mask: np.ndarray, padding: float = 5.0,
                    keypoints: Optional[np.ndarray] = None,
                    source_name: str = 'mask') -> Tuple[np.ndarray, str]:
-    """Padded, clipped box of the infant from its foreground mask.
+    """Padded, clipped box of the infant from its foreground mask
+    (:func:`padded_mask_box` of its :func:`tight_mask_box`).
 
     Args:
         mask: (H, W) (or (H, W, C)) array, non-zero = infant.
@@ -60,13 +95,8 @@ def bbox_from_mask(mask: np.ndarray, padding: float = 5.0,
         ValueError: the mask is empty and no usable keypoints were given.
     """
     height, width = mask.shape[:2]
-    box = tight_mask_box(mask)
-    source = 'mask'
-    if box is None:
-        box = None if keypoints is None else keypoint_box(keypoints)
-        if box is None:
-            raise ValueError(f'{source_name}: the foreground mask is empty and no '
-                             '2D joints were given to fall back on')
+    box, source = padded_mask_box(tight_mask_box(mask), keypoints, padding,
+                                  (width, height), source_name)
+    if source == 'keypoints':
         warnings.warn(f'{source_name}: empty foreground mask, box taken from the 2D joints')
-        source = 'keypoints'
-    return pad_and_clip(box, padding, width, height), source
+    return box, source

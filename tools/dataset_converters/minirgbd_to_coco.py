@@ -7,6 +7,10 @@ Usage:
 ``--sequences`` takes ``train`` / ``val`` / ``test`` / ``all`` or numbers
 (``--sequences 1 2 3``). ``file_name`` entries are relative to DATA_ROOT, so
 set MMDetection's ``data_prefix=dict(img='')`` with ``data_root=DATA_ROOT``.
+Images carry their ``sequence`` and ``frame``; image ids are
+``sequence * 100000 + frame``, the ids of the detections and 2D-prediction
+files, so the json is also the ``ann_file`` MMPose's ``bbox_file`` reader
+needs with a detections file.
 """
 import argparse
 
