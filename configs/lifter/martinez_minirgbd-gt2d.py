@@ -49,6 +49,9 @@ train_dataloader = dict(
         keypoints_2d=keypoints_2d,
         keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
+        # the pipeline is deterministic: encode and pack each training
+        # sample once, reuse it every epoch (same samples, less CPU)
+        cache_samples=True,
         pipeline=train_pipeline))
 val_dataloader = dict(
     dataset=dict(

@@ -1,8 +1,8 @@
 """``MiniRGBDLiftingDataset``: MINI-RGBD as an MMPose 2D->3D lifting data set.
 
-Built on MMPose's ``BaseMocapDataset`` (single-frame samples): instead of an
-``.npz`` annotation file, the reader's arrays fill the same ``imgname`` /
-``part`` / ``S`` layout, and MMPose's own code turns them into instances.
+Built on MMPose's ``BaseMocapDataset`` (single-frame samples, its data-info
+keys and filtering), but with no ``.npz`` annotation file: the data infos are
+built directly from the reader's arrays (and the 2D-predictions file).
 
 2D input: the ground-truth 2D joints (``keypoints_2d='gt'``) or a
 2D-predictions file written by the 2D model
@@ -30,7 +30,9 @@ from mmpose.registry import DATASETS
 
 from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
 from .minirgbd_dataset import frame_image_id, keypoints_in_image
-from ..fileio.minirgbd_reader import (IMAGE_SIZE, INTRINSICS, RGB_PATTERN, MiniRGBDReader)
+from .sample_cache import PackedSampleCacheMixin
+from ..fileio.minirgbd_reader import (IMAGE_SIZE, INTRINSICS, RGB_PATTERN, MiniRGBDReader,
+                                      SequenceAnnotations)
 from ..fileio.result_files import ResultFileError, load_pose2d_predictions
 from ..structures.visibility import predicted_keypoints_visible
 
@@ -46,7 +48,7 @@ def minirgbd_camera_param() -> dict:
 
 
 @DATASETS.register_module()
-class MiniRGBDLiftingDataset(KeypointDefinitionMixin, BaseMocapDataset):
+class MiniRGBDLiftingDataset(PackedSampleCacheMixin, KeypointDefinitionMixin, BaseMocapDataset):
     """MINI-RGBD for single-frame 2D->3D lifting.
 
     Each data info holds (MMPose ``BaseMocapDataset`` keys) ``keypoints``
@@ -68,6 +70,10 @@ class MiniRGBDLiftingDataset(KeypointDefinitionMixin, BaseMocapDataset):
             mapped to when loading, e.g. ``'mpii16'``; ``None`` keeps them.
             The metainfo defaults to that definition's.
         cache_dir: annotation cache folder (see the reader).
+        cache_samples: run the (deterministic) pipeline once per sample and
+            hand out the packed result again in later epochs
+            (:class:`~.sample_cache.PackedSampleCacheMixin`); the training
+            configs switch it on.
         **kwargs: passed to ``BaseMocapDataset`` (pipeline, test_mode,
             seq_len must stay 1, ...).
     """
@@ -77,7 +83,8 @@ class MiniRGBDLiftingDataset(KeypointDefinitionMixin, BaseMocapDataset):
 
     def __init__(self, data_root: str, sequences: Union[str, Sequence[int]] = 'train',
                  keypoints_2d: str = 'gt', cache_dir: Optional[str] = None,
-                 keypoint_definition: Optional[str] = None, **kwargs):
+                 keypoint_definition: Optional[str] = None, cache_samples: bool = False,
+                 **kwargs):
         if kwargs.get('seq_len', 1) != 1:
             raise ValueError('MiniRGBDLiftingDataset is single-frame: seq_len must be 1')
         if kwargs.get('ann_file') or kwargs.get('camera_param_file'):
@@ -90,6 +97,7 @@ class MiniRGBDLiftingDataset(KeypointDefinitionMixin, BaseMocapDataset):
                                     f'predictions file, got {keypoints_2d!r}')
         self.reader = MiniRGBDReader(data_root, sequences, cache_dir=cache_dir)
         self.keypoints_2d = keypoints_2d
+        self.cache_samples = bool(cache_samples)
         # the 2D input's definition (a predictions file names its own)
         self.keypoints_definition = NATIVE_DEFINITION
         kwargs['metainfo'] = self._setup_keypoint_definition(
@@ -98,6 +106,7 @@ class MiniRGBDLiftingDataset(KeypointDefinitionMixin, BaseMocapDataset):
         # BaseMocapDataset checks that ann_file exists and hands it to
         # _load_ann_file; the root folder stands in for it.
         super().__init__(ann_file=osp.abspath(data_root), data_root=data_root, **kwargs)
+        self._check_cacheable_pipeline()
 
     @property
     def skipped(self):
@@ -105,60 +114,81 @@ class MiniRGBDLiftingDataset(KeypointDefinitionMixin, BaseMocapDataset):
         return self.reader.skipped
 
     def _load_ann_file(self, ann_file: str) -> None:
-        """Fill ``self.ann_data`` in BaseMocapDataset's npz layout from the reader."""
-        names, part, s3d, heads, seqs, frames = [], [], [], [], [], []
-        predictions = None
+        """Read the selected sequences (and the 2D predictions) from the
+        reader; :meth:`_load_annotations` turns them into data infos."""
+        self.keypoints_definition = NATIVE_DEFINITION
+        self._predictions = None
         if self.keypoints_2d != 'gt':
-            self.keypoints_definition, predictions = load_pose2d_predictions(
+            self.keypoints_definition, self._predictions = load_pose2d_predictions(
                 self.keypoints_2d)
-        for seq in self.reader.load():
-            for i, frame in enumerate(seq.frames.tolist()):
-                names.append(seq.path(RGB_PATTERN, frame))
-                part.append(self._input_2d(seq.joints_2d[i], predictions, seq.sequence, frame))
-                s3d.append(np.concatenate([seq.joints_3d_mm[i], np.ones((25, 1))], 1))
-                heads.append(seq.head_length_3d_mm)
-                seqs.append(seq.sequence)
-                frames.append(frame)
-        num_2d = part[0].shape[0] if part else 25
-        self.ann_data = dict(
-            imgname=np.array(names, dtype=object),
-            part=np.array(part, dtype=np.float32).reshape(-1, num_2d, 3),
-            S=np.array(s3d, dtype=np.float32).reshape(-1, 25, 4),
-            head_size=np.array(heads, dtype=np.float32),
-            sequence=np.array(seqs, dtype=np.int64),
-            frame=np.array(frames, dtype=np.int64),
-        )
+        self._sequences = self.reader.load()
 
-    def _input_2d(self, gt_2d: np.ndarray, predictions: Optional[dict], sequence: int,
-                  frame: int) -> np.ndarray:
-        """2D input (K, 3): u, v px and visibility."""
-        if predictions is None:
-            return np.concatenate([gt_2d, keypoints_in_image(gt_2d)[:, None]], 1)
-        rec = predictions.get((sequence, frame))
-        if rec is None:
-            raise ResultFileError(f'{self.keypoints_2d}: no 2D prediction for sequence '
-                                  f'{sequence} frame {frame}')
-        kpts = np.array(rec['keypoints'], dtype=np.float64)
-        # the inferencer's rule for predicted 2D: inside the image and a
-        # positive score
-        visible = predicted_keypoints_visible(kpts, IMAGE_SIZE, rec['scores'])
-        return np.concatenate([kpts, visible[:, None]], 1)
+    def get_sequence_indices(self) -> list:
+        """Unused: every frame is one sample (``seq_len=1``)."""
+        return []
+
+    def _input_2d(self, seq: SequenceAnnotations) -> Tuple[np.ndarray, np.ndarray]:
+        """2D input of a sequence: (N, K, 2) float32 px and (N, K) float32
+        visibility, K = 25 for ground truth, else the predictions'."""
+        if self._predictions is None:
+            return (seq.joints_2d.astype(np.float32),
+                    keypoints_in_image(seq.joints_2d))
+        kpts, visible = [], []
+        for frame in seq.frames.tolist():
+            rec = self._predictions.get((seq.sequence, frame))
+            if rec is None:
+                raise ResultFileError(f'{self.keypoints_2d}: no 2D prediction for sequence '
+                                      f'{seq.sequence} frame {frame}')
+            frame_kpts = np.array(rec['keypoints'], dtype=np.float64)
+            kpts.append(frame_kpts)
+            # the inferencer's rule for predicted 2D: inside the image and a
+            # positive score
+            visible.append(predicted_keypoints_visible(frame_kpts, IMAGE_SIZE, rec['scores']))
+        return np.array(kpts, dtype=np.float32), np.array(visible, dtype=np.float32)
 
     def _load_annotations(self) -> Tuple[list, list]:
-        instances, images = super()._load_annotations()
+        """One MMPose lifting data info per frame (the keys are listed in
+        the class docstring), in the reader's native joints; the mixin maps
+        them to ``keypoint_definition`` afterwards."""
         camera = minirgbd_camera_param()
+        num_keypoints = self.metainfo['num_keypoints']
         from_file = self.keypoints_2d != 'gt'
-        for info in instances:
-            idx = info['img_ids'][-1]
-            seq, frame = int(self.ann_data['sequence'][idx]), int(self.ann_data['frame'][idx])
-            info.update(
-                img_id=frame_image_id(seq, frame),
-                img_path=str(self.ann_data['imgname'][idx]),
-                head_size=np.array([[self.ann_data['head_size'][idx]]], dtype=np.float32),
-                camera_param=dict(camera),
-                sequence=seq,
-                frame=frame,
-            )
-            if from_file:
-                info['keypoints_definition'] = self.keypoints_definition
-        return instances, images
+        instances = []
+        for seq in self._sequences:
+            kpts_2d, visible_2d = self._input_2d(seq)
+            kpts_3d = seq.joints_3d_mm.astype(np.float32)
+            head_size = np.array([[seq.head_length_3d_mm]], dtype=np.float32)
+            for i, frame in enumerate(seq.frames.tolist()):
+                idx = len(instances)
+                img_path = seq.path(RGB_PATTERN, frame)
+                joints_3d = kpts_3d[i:i + 1].copy()
+                info = dict(
+                    num_keypoints=num_keypoints,
+                    keypoints=kpts_2d[i:i + 1].copy(),
+                    keypoints_visible=visible_2d[i:i + 1].copy(),
+                    keypoints_3d=joints_3d,
+                    keypoints_3d_visible=np.ones((1, len(joints_3d[0])), np.float32),
+                    # BaseMocapDataset's box fields; no box for a lifter
+                    scale=np.float32(0),
+                    center=np.zeros((1, 2), np.float32),
+                    id=idx,
+                    category_id=1,
+                    iscrowd=0,
+                    img_paths=[img_path],
+                    img_ids=[idx],
+                    lifting_target=joints_3d.copy(),
+                    lifting_target_visible=np.ones((1, len(joints_3d[0])), np.float32),
+                    target_img_path=np.array([img_path], dtype=object),
+                    img_id=frame_image_id(seq.sequence, frame),
+                    img_path=img_path,
+                    head_size=head_size.copy(),
+                    camera_param=dict(camera),
+                    sequence=seq.sequence,
+                    frame=frame,
+                )
+                if from_file:
+                    info['keypoints_definition'] = self.keypoints_definition
+                instances.append(info)
+        # the reader's arrays are not needed once the infos exist
+        self._sequences = self._predictions = None
+        return instances, []

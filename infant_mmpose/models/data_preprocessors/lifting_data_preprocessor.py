@@ -1,0 +1,59 @@
+"""``LiftingDataPreprocessor``: a lifter's data preprocessor without the
+per-sample copies of a training step.
+
+A ``PoseLifter`` without a ``data_preprocessor`` gets MMEngine's
+``BaseDataPreprocessor``, whose ``cast_data`` moves every ``PoseDataSample``
+with ``.to(device)``. That builds a new sample with a deep copy of its
+metainfo even when nothing moves (CPU to CPU): about 0.2 ms per sample,
+13 ms per batch of 64, a third of the 1024-wide lifter's training step on a
+CPU. The values the model sees are the same either way.
+"""
+from typing import Union
+
+import torch
+from mmengine.model import BaseDataPreprocessor
+from mmengine.structures import BaseDataElement
+from mmpose.registry import MODELS
+
+
+def _tensors_on(element: BaseDataElement, device: torch.device) -> bool:
+    """Whether every tensor of ``element`` (nested elements included) is on
+    ``device``."""
+    for value in element.values():
+        if isinstance(value, BaseDataElement):
+            if not _tensors_on(value, device):
+                return False
+        elif isinstance(value, torch.Tensor) and value.device != device:
+            return False
+    return True
+
+
+@MODELS.register_module()
+class LiftingDataPreprocessor(BaseDataPreprocessor):
+    """``BaseDataPreprocessor`` that, in a training step, passes on data
+    samples already on the model's device instead of copying them.
+
+    The output has ``BaseDataPreprocessor``'s form: ``inputs`` (the list of
+    B ``(C, T)`` tensors from ``PackPoseInputs``, which ``PoseLifter``
+    stacks) and ``data_samples`` on the device. A training step only reads
+    the samples (the loss), so a sample whose tensors are all on the device
+    is passed on as it is; validation and test copy every sample, as
+    ``BaseDataPreprocessor`` does, because the model then writes its
+    predictions into them (and a data set may hand out the same sample
+    again, see ``cache_samples``).
+    """
+
+    def forward(self, data: dict, training: bool = False) -> Union[dict, list]:
+        """``{'inputs': ..., 'data_samples': [...]}`` on the device."""
+        if not training or not isinstance(data, dict):
+            return self.cast_data(data)
+        out = {}
+        for key, value in data.items():
+            if key == 'data_samples' and value is not None:
+                out[key] = [
+                    s if isinstance(s, BaseDataElement) and _tensors_on(s, self.device)
+                    else self.cast_data(s) for s in value
+                ]
+            else:
+                out[key] = self.cast_data(value)
+        return out
