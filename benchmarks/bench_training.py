@@ -1,45 +1,192 @@
 #!/usr/bin/env python
-"""Training throughput on this machine's CPU.
+"""Training speed on this machine's CPU.
 
-* Martinez lifter (configs/lifter/martinez_minirgbd-gt2d.py): optimiser
-  steps of batch 64 -> samples/s and seconds per epoch of 8,000 samples
-  (the thesis: 2.19 s per epoch on a GTX TITAN X).
+* Martinez lifter: epochs through MMEngine's ``Runner`` built from the
+  config (``Runner.from_cfg(cfg).train()``, tools/train.py's path; no
+  validation, no checkpoints) against the same MLP trained in plain PyTorch
+  (shuffled index slices of pre-encoded tensors, the same MSE, Adam and
+  batch size), **interleaved in one process**: Runner epoch 1, plain epoch 1,
+  Runner epoch 2, ... The Runner runs twice: as configured (``cache_samples``
+  and ``LiftingDataPreprocessor``) and as before issue 16 (no sample cache,
+  MMEngine's ``BaseDataPreprocessor``). Data: a generated MINI-RGBD root
+  (annotation files only), training sequences 1-8 x ``--lifter-frames``
+  frames (1000: the real data set's 8,000 training samples). The thesis:
+  2.19 s per epoch on a GTX TITAN X.
 * 2D model: training iterations/s of the thesis SimpleBaseline ResNet-50
-  (256x256, batch 16) and of the quickstart 2D config (128x128, batch 16).
+  (256x256, batch 16) and of the quickstart 2D config (128x128, batch 16),
+  batches from the configs' own pipelines on generated frames; timing covers
+  ``model.train_step`` (preprocessing, forward, backward, update).
 
-Batches come from the configs' own pipelines on a small generated MINI-RGBD
-root (so packing and targets are real); timing covers the optimiser step
-(``model.train_step``: preprocessing, forward, backward, update), not data
-loading.
+The machine's load average is printed with every epoch: on a shared CPU
+read the ratios within one run, not the absolute seconds.
 
 Usage::
 
-    python benchmarks/bench_training.py [--threads 2] [--iters 20]
+    python benchmarks/bench_training.py [--threads 2] [--lifter-epochs 3]
+        [--lifter-frames 1000] [--pose2d-iters 3 | 0]
 """
 import argparse
 import copy
+import os
 import os.path as osp
+import statistics
 import tempfile
 import time
 
 import torch
 
+LIFTER_CONFIG = 'lifter/martinez_minirgbd-gt2d.py'
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--threads', type=int, default=torch.get_num_threads())
-    parser.add_argument('--lifter-iters', type=int, default=30)
+    parser.add_argument('--lifter-config', default=LIFTER_CONFIG,
+                        help='lifter config on MINI-RGBD (under configs/)')
+    parser.add_argument('--lifter-epochs', type=int, default=3,
+                        help='epochs per flow (the first one fills the sample cache)')
+    parser.add_argument('--lifter-frames', type=int, default=1000,
+                        help='frames per training sequence (8 sequences)')
     parser.add_argument('--pose2d-iters', type=int, default=3,
                         help='0 skips the 2D models')
     args = parser.parse_args()
-    if args.lifter_iters < 1:
-        parser.error(f'--lifter-iters must be >= 1, got {args.lifter_iters}')
+    if args.lifter_epochs < 2:
+        parser.error(f'--lifter-epochs must be >= 2, got {args.lifter_epochs}')
+    if args.lifter_frames < 8:
+        parser.error(f'--lifter-frames must be >= 8, got {args.lifter_frames}')
     if args.pose2d_iters < 0:
         parser.error(f'--pose2d-iters must be >= 0, got {args.pose2d_iters}')
     return args
 
 
-def _setup(config: str, root: str, split_overrides: dict):
+def load_average() -> str:
+    return '{:.1f}'.format(os.getloadavg()[0])
+
+
+# ---------------------------------------------------------------- lifter
+def _lifter_cfg(config: str, root: str, work_dir: str, epochs: int, before: bool):
+    """The config as tools/train.py --no-validate would run it, on ``root``."""
+    from mmengine.config import Config
+    from infant_mmpose.utils import config_path
+    cfg = Config.fromfile(config_path(config))
+    cfg.work_dir = work_dir
+    cfg.load_from = None
+    cfg.log_level = 'WARNING'
+    cfg.train_dataloader.dataset.data_root = root
+    cfg.train_cfg.max_epochs = epochs
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=-1)
+    cfg.custom_hooks = [h for h in cfg.custom_hooks if h['type'] != 'EarlyStoppingHook']
+    if before:
+        cfg.train_dataloader.dataset.cache_samples = False
+        cfg.model.data_preprocessor = dict(type='BaseDataPreprocessor')
+    return cfg
+
+
+class PlainLifterTraining:
+    """The lifter's MLP (``MartinezLifterHead``'s layers) trained in plain
+    PyTorch on pre-encoded tensors: what the Runner epoch is compared with."""
+
+    def __init__(self, cfg, dataset):
+        from mmpose.registry import MODELS
+        samples = [dataset[i] for i in range(len(dataset))]
+        self.inputs = torch.stack([s['inputs'] for s in samples]).flatten(1)
+        labels = [s['data_samples'].gt_instance_labels for s in samples]
+        self.targets = torch.cat([lab.lifting_target_label for lab in labels])
+        self.weights = torch.cat([lab.lifting_target_weight for lab in labels])[..., None]
+        self.net = MODELS.build(cfg.model.head)
+        self.net.train()
+        optim = cfg.optim_wrapper.optimizer
+        self.optim = torch.optim.Adam(self.net.parameters(), lr=optim.lr)
+        self.batch_size = cfg.train_dataloader.batch_size
+
+    def epoch(self) -> float:
+        """Seconds for one shuffled epoch (a last batch of one is skipped, as
+        BatchNormSafeBatchSampler does)."""
+        start = time.perf_counter()
+        order = torch.randperm(len(self.inputs))
+        for first in range(0, len(order), self.batch_size):
+            idx = order[first:first + self.batch_size]
+            if len(idx) < 2:
+                break
+            pred = self.net(self.inputs[idx])
+            loss = ((pred - self.targets[idx])**2 * self.weights[idx]).mean()
+            self.optim.zero_grad()
+            loss.backward()
+            self.optim.step()
+        return time.perf_counter() - start
+
+
+def run_lifter_flow(cfg, plain: PlainLifterTraining, label: str) -> dict:
+    """Train ``cfg`` through the Runner; after each of its epochs run one
+    plain-PyTorch epoch. Returns the per-epoch seconds of both."""
+    from mmengine.hooks import Hook
+    from mmengine.runner import Runner
+
+    times = dict(runner=[], plain=[], load=[])
+
+    class Interleave(Hook):
+        priority = 'VERY_HIGH'  # first to start the clock, first to stop it
+
+        def before_train_epoch(self, runner):
+            self.start = time.perf_counter()
+
+        def after_train_epoch(self, runner):
+            times['runner'].append(time.perf_counter() - self.start)
+            times['plain'].append(plain.epoch())
+            times['load'].append(load_average())
+            print(f'  {label}: epoch {runner.epoch + 1}: Runner '
+                  f'{times["runner"][-1]:.2f} s, plain PyTorch '
+                  f'{times["plain"][-1]:.2f} s (load {times["load"][-1]})', flush=True)
+
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(Interleave())
+    runner.train()
+    return times
+
+
+def bench_lifter(args, tmp: str) -> None:
+    import infant_mmpose  # noqa: F401
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import DATASETS
+    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
+    root = osp.join(tmp, 'minirgbd_lifter')
+    print(f'generating MINI-RGBD annotations: 8 sequences x {args.lifter_frames} frames ...',
+          flush=True)
+    generate_minirgbd(root, num_sequences=8, num_frames=args.lifter_frames, seed=0,
+                      annotations_only=True, show_progress=False)
+    cfg = _lifter_cfg(args.lifter_config, root, osp.join(tmp, 'work'), args.lifter_epochs,
+                      before=False)
+    init_default_scope('mmpose')
+    ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
+    ds_cfg.cache_samples = False
+    plain = PlainLifterTraining(cfg, DATASETS.build(ds_cfg))
+    n, bs = len(plain.inputs), plain.batch_size
+    loader = cfg.train_dataloader
+    print(f'lifter {args.lifter_config}: {n} training samples, batch {bs}, '
+          f'{torch.get_num_threads()} torch threads, num_workers '
+          f'{loader.get("num_workers", 0)}, load average {load_average()} at the start')
+    flows = {}
+    for label, before in (('as configured', False), ('before issue 16', True)):
+        flows[label] = run_lifter_flow(
+            _lifter_cfg(args.lifter_config, root, osp.join(tmp, f'work_{before}'),
+                        args.lifter_epochs, before), plain, label)
+    print(f'lifter training, seconds per epoch of {n} samples (epoch 1 apart: it packs '
+          'the samples into the cache; later epochs: median):')
+    print('| flow | Runner epoch 1 | Runner later | plain PyTorch | Runner / plain |')
+    print('|---|---|---|---|---|')
+    for label, t in flows.items():
+        later = statistics.median(t['runner'][1:])
+        plain_s = statistics.median(t['plain'][1:])
+        print(f'| {label} | {t["runner"][0]:.2f} | {later:.2f} | {plain_s:.2f} | '
+              f'x{later / plain_s:.2f} |')
+    print(f'load average at the end {load_average()}; thesis: 2.19 s per epoch of 8,000 '
+          'samples on a GTX TITAN X')
+
+
+# -------------------------------------------------------------------- 2D
+def _setup_2d(config: str, root: str, split_overrides: dict):
     import infant_mmpose  # noqa: F401
     from mmengine.config import Config
     from mmengine.dataset import pseudo_collate
@@ -70,38 +217,31 @@ def time_steps(model, optim, samples, collate, iters: int) -> float:
     return (time.perf_counter() - start) / iters
 
 
+def bench_pose2d(args, tmp: str) -> None:
+    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
+    root = osp.join(tmp, 'minirgbd')
+    generate_minirgbd(root, num_sequences=2, num_frames=8, seed=0)
+    for config, label in (
+            ('pose2d/td-hm_res50_minirgbd-256x256.py',
+             'thesis SimpleBaseline R50 256x256'),
+            ('quickstart/pose2d.py', 'quickstart 2D 128x128')):
+        model, optim, samples, collate, bs = _setup_2d(
+            config, root, dict(sequences=[1, 2], bbox_source='mask'))
+        step = time_steps(model, optim, samples, collate, args.pose2d_iters)
+        print(f'2D {label} (batch {bs}): {1 / step:.3f} iterations/s, '
+              f'{step:.2f} s/iteration, {bs / step:.1f} images/s (load {load_average()})')
+
+
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
-    from infant_mmpose.synthetic.minirgbd import generate_minirgbd
+    print(f'CPU threads: {args.threads}')
     with tempfile.TemporaryDirectory() as tmp:
-        root = osp.join(tmp, 'minirgbd')
-        generate_minirgbd(root, num_sequences=2, num_frames=8, seed=0)
-        print(f'CPU threads: {args.threads}')
-
-        model, optim, samples, collate, bs = _setup(
-            'lifter/martinez_minirgbd-gt2d.py', root,
-            dict(sequences=[1, 2], keypoints_2d='gt'))
-        step = time_steps(model, optim, samples, collate, args.lifter_iters)
-        per_epoch = 8000 / bs * step
-        print(f'lifter (Martinez, 1024 wide, batch {bs}): '
-              f'{bs / step:.0f} samples/s, {step * 1000:.1f} ms/step, '
-              f'{per_epoch:.2f} s per epoch of 8,000 samples '
-              '(thesis: 2.19 s on a GTX TITAN X)')
-
+        bench_lifter(args, tmp)
         if args.pose2d_iters == 0:
             print('2D models: skipped (--pose2d-iters 0)')
             return
-        for config, label in (
-                ('pose2d/td-hm_res50_minirgbd-256x256.py',
-                 'thesis SimpleBaseline R50 256x256'),
-                ('quickstart/pose2d.py', 'quickstart 2D 128x128')):
-            model, optim, samples, collate, bs = _setup(
-                config, root, dict(sequences=[1, 2], bbox_source='mask'))
-            step = time_steps(model, optim, samples, collate,
-                              args.pose2d_iters)
-            print(f'2D {label} (batch {bs}): {1 / step:.3f} iterations/s, '
-                  f'{step:.2f} s/iteration, {bs / step:.1f} images/s')
+        bench_pose2d(args, tmp)
 
 
 if __name__ == '__main__':
