@@ -29,10 +29,10 @@ from mmpose.datasets.datasets.base import BaseMocapDataset
 from mmpose.registry import DATASETS
 
 from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
-from .minirgbd_dataset import frame_image_id, keypoints_in_image
+from .minirgbd_dataset import keypoints_in_image
 from .sample_cache import PackedSampleCacheMixin
 from ..fileio.minirgbd_reader import (IMAGE_SIZE, INTRINSICS, RGB_PATTERN, MiniRGBDReader,
-                                      SequenceAnnotations)
+                                      SequenceAnnotations, frame_image_id)
 from ..fileio.result_files import ResultFileError, load_pose2d_predictions
 from ..structures.visibility import predicted_keypoints_visible
 
