@@ -7,8 +7,11 @@
   (shuffled index slices of pre-encoded tensors, the same MSE, Adam and
   batch size), **interleaved in one process**: Runner epoch 1, plain epoch 1,
   Runner epoch 2, ... The Runner runs twice: as configured (``cache_samples``
-  and ``LiftingDataPreprocessor``) and as before issue 16 (no sample cache,
-  MMEngine's ``BaseDataPreprocessor``). Data: a generated MINI-RGBD root
+  ``lifting_collate`` and ``LiftingDataPreprocessor``) and as before issue
+  16 (no sample cache, ``pseudo_collate``, MMEngine's
+  ``BaseDataPreprocessor``). The sample cache serves
+  ``num_workers=0`` (the quickstart configs); with workers (the thesis
+  configs' 2) the workers run the pipeline (``--num-workers`` overrides). Data: a generated MINI-RGBD root
   (annotation files only), training sequences 1-8 x ``--lifter-frames``
   frames (1000: the real data set's 8,000 training samples). The thesis:
   2.19 s per epoch on a GTX TITAN X.
@@ -23,7 +26,7 @@ read the ratios within one run, not the absolute seconds.
 Usage::
 
     python benchmarks/bench_training.py [--threads 2] [--lifter-epochs 3]
-        [--lifter-frames 1000] [--pose2d-iters 3 | 0]
+        [--lifter-frames 1000] [--num-workers N] [--pose2d-iters 3 | 0]
 """
 import argparse
 import copy
@@ -45,6 +48,8 @@ def parse_args():
                         help='lifter config on MINI-RGBD (under configs/)')
     parser.add_argument('--lifter-epochs', type=int, default=3,
                         help='epochs per flow (the first one fills the sample cache)')
+    parser.add_argument('--num-workers', type=int, default=None,
+                        help="the lifter loader's num_workers (default: the config's)")
     parser.add_argument('--lifter-frames', type=int, default=1000,
                         help='frames per training sequence (8 sequences)')
     parser.add_argument('--pose2d-iters', type=int, default=3,
@@ -64,7 +69,8 @@ def load_average() -> str:
 
 
 # ---------------------------------------------------------------- lifter
-def _lifter_cfg(config: str, root: str, work_dir: str, epochs: int, before: bool):
+def _lifter_cfg(config: str, root: str, work_dir: str, epochs: int, before: bool,
+                num_workers=None):
     """The config as tools/train.py --no-validate would run it, on ``root``."""
     from mmengine.config import Config
     from infant_mmpose.utils import config_path
@@ -73,6 +79,9 @@ def _lifter_cfg(config: str, root: str, work_dir: str, epochs: int, before: bool
     cfg.load_from = None
     cfg.log_level = 'WARNING'
     cfg.train_dataloader.dataset.data_root = root
+    if num_workers is not None:
+        cfg.train_dataloader.num_workers = num_workers
+        cfg.train_dataloader.persistent_workers = num_workers > 0
     cfg.train_cfg.max_epochs = epochs
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
@@ -81,12 +90,15 @@ def _lifter_cfg(config: str, root: str, work_dir: str, epochs: int, before: bool
     if before:
         cfg.train_dataloader.dataset.cache_samples = False
         cfg.model.data_preprocessor = dict(type='BaseDataPreprocessor')
+        cfg.train_dataloader.collate_fn = dict(type='pseudo_collate')
     return cfg
 
 
 class PlainLifterTraining:
     """The lifter's MLP (``MartinezLifterHead``'s layers) trained in plain
-    PyTorch on pre-encoded tensors: what the Runner epoch is compared with."""
+    PyTorch on pre-encoded tensors: what the Runner epoch is compared with
+    (with the config's max-norm, which MaxNormConstraintHook applies in the
+    Runner)."""
 
     def __init__(self, cfg, dataset):
         from mmpose.registry import MODELS
@@ -101,10 +113,10 @@ class PlainLifterTraining:
         self.optim = torch.optim.Adam(self.net.parameters(), lr=optim.lr)
         self.batch_size = cfg.train_dataloader.batch_size
 
-    def epoch(self) -> float:
-        """Seconds for one shuffled epoch (a last batch of one is skipped, as
-        BatchNormSafeBatchSampler does)."""
-        start = time.perf_counter()
+    def epoch(self) -> tuple:
+        """Wall and CPU seconds for one shuffled epoch (a last batch of one
+        is skipped, as BatchNormSafeBatchSampler does)."""
+        start, cpu = time.perf_counter(), time.process_time()
         order = torch.randperm(len(self.inputs))
         for first in range(0, len(order), self.batch_size):
             idx = order[first:first + self.batch_size]
@@ -115,7 +127,8 @@ class PlainLifterTraining:
             self.optim.zero_grad()
             loss.backward()
             self.optim.step()
-        return time.perf_counter() - start
+            self.net.apply_max_norm()  # a no-op without max_norm, as the hook
+        return time.perf_counter() - start, time.process_time() - cpu
 
 
 def run_lifter_flow(cfg, plain: PlainLifterTraining, label: str) -> dict:
@@ -124,21 +137,25 @@ def run_lifter_flow(cfg, plain: PlainLifterTraining, label: str) -> dict:
     from mmengine.hooks import Hook
     from mmengine.runner import Runner
 
-    times = dict(runner=[], plain=[], load=[])
+    times = dict(runner=[], plain=[], runner_cpu=[], plain_cpu=[], load=[])
 
     class Interleave(Hook):
         priority = 'VERY_HIGH'  # first to start the clock, first to stop it
 
         def before_train_epoch(self, runner):
-            self.start = time.perf_counter()
+            self.start, self.cpu = time.perf_counter(), time.process_time()
 
         def after_train_epoch(self, runner):
             times['runner'].append(time.perf_counter() - self.start)
-            times['plain'].append(plain.epoch())
+            times['runner_cpu'].append(time.process_time() - self.cpu)
+            wall, cpu = plain.epoch()
+            times['plain'].append(wall)
+            times['plain_cpu'].append(cpu)
             times['load'].append(load_average())
             print(f'  {label}: epoch {runner.epoch + 1}: Runner '
-                  f'{times["runner"][-1]:.2f} s, plain PyTorch '
-                  f'{times["plain"][-1]:.2f} s (load {times["load"][-1]})', flush=True)
+                  f'{times["runner"][-1]:.2f} s (CPU {times["runner_cpu"][-1]:.2f} s), '
+                  f'plain PyTorch {wall:.2f} s (CPU {cpu:.2f} s) '
+                  f'(load {times["load"][-1]})', flush=True)
 
     runner = Runner.from_cfg(cfg)
     runner.register_hook(Interleave())
@@ -157,7 +174,7 @@ def bench_lifter(args, tmp: str) -> None:
     generate_minirgbd(root, num_sequences=8, num_frames=args.lifter_frames, seed=0,
                       annotations_only=True, show_progress=False)
     cfg = _lifter_cfg(args.lifter_config, root, osp.join(tmp, 'work'), args.lifter_epochs,
-                      before=False)
+                      before=False, num_workers=args.num_workers)
     init_default_scope('mmpose')
     ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
     ds_cfg.cache_samples = False
@@ -171,16 +188,20 @@ def bench_lifter(args, tmp: str) -> None:
     for label, before in (('as configured', False), ('before issue 16', True)):
         flows[label] = run_lifter_flow(
             _lifter_cfg(args.lifter_config, root, osp.join(tmp, f'work_{before}'),
-                        args.lifter_epochs, before), plain, label)
-    print(f'lifter training, seconds per epoch of {n} samples (epoch 1 apart: it packs '
-          'the samples into the cache; later epochs: median):')
-    print('| flow | Runner epoch 1 | Runner later | plain PyTorch | Runner / plain |')
-    print('|---|---|---|---|---|')
+                        args.lifter_epochs, before, args.num_workers), plain, label)
+    print(f'lifter training, seconds per epoch of {n} samples: epoch 1 apart (it packs '
+          'the samples into the cache), later epochs: median; CPU: this process\'s '
+          'CPU time (without DataLoader workers)')
+    print('| flow | Runner epoch 1 | Runner later | plain PyTorch | Runner / plain '
+          '| CPU: Runner / plain |')
+    print('|---|---|---|---|---|---|')
     for label, t in flows.items():
-        later = statistics.median(t['runner'][1:])
-        plain_s = statistics.median(t['plain'][1:])
+        later, plain_s = (statistics.median(t[k][1:]) for k in ('runner', 'plain'))
+        later_cpu, plain_cpu = (statistics.median(t[k][1:])
+                                for k in ('runner_cpu', 'plain_cpu'))
         print(f'| {label} | {t["runner"][0]:.2f} | {later:.2f} | {plain_s:.2f} | '
-              f'x{later / plain_s:.2f} |')
+              f'x{later / plain_s:.2f} | {later_cpu:.2f} / {plain_cpu:.2f} = '
+              f'x{later_cpu / plain_cpu:.2f} |')
     print(f'load average at the end {load_average()}; thesis: 2.19 s per epoch of 8,000 '
           'samples on a GTX TITAN X')
 

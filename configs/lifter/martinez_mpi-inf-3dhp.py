@@ -88,6 +88,9 @@ train_dataloader = dict(
     persistent_workers=True,
     # never a batch of one sample: BatchNorm1d cannot train on it
     batch_sampler=dict(type='BatchNormSafeBatchSampler'),
+    # worker batches cross to the training process as NumPy arrays, not 256
+    # tiny shared-memory tensors (LiftingDataPreprocessor turns them back)
+    collate_fn=dict(type='lifting_collate'),
     dataset=dict(
         _delete_=True,
         type=dataset_type,

@@ -11,6 +11,8 @@ asked for, and hands out the same packed sample afterwards.
 """
 from typing import Any, List, Optional, Sequence, Union
 
+from torch.utils.data import get_worker_info
+
 #: Transforms whose output depends on their input only (no random numbers,
 #: no state), so that running them once per sample changes nothing.
 DETERMINISTIC_TRANSFORMS = frozenset({'GenerateTarget', 'PackPoseInputs', 'KeypointMapping'})
@@ -29,6 +31,12 @@ class PackedSampleCacheMixin:
     copies samples before a validation step writes predictions into them.
     Memory: about 7 kB per cached lifting sample (about 55 MB for
     MINI-RGBD's 8,000 training frames).
+
+    In a ``DataLoader`` worker process the cache is off: a worker hands
+    every sample's tensors to the main process through shared memory, which
+    keeps one file descriptor open per tensor it keeps (thousands of cached
+    samples exhaust the process's limit), and workers already take the
+    pipeline off the training process. The cache serves ``num_workers=0``.
     """
 
     cache_samples: bool = False
@@ -50,7 +58,7 @@ class PackedSampleCacheMixin:
 
     def prepare_data(self, idx: int) -> Any:
         """The packed sample ``idx``, from the cache when it is on."""
-        if not self.cache_samples:
+        if not self.cache_samples or get_worker_info() is not None:
             return super().prepare_data(idx)
         if self._sample_cache is None:
             self._sample_cache = [None] * len(self)

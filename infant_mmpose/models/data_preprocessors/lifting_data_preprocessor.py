@@ -10,6 +10,7 @@ CPU. The values the model sees are the same either way.
 """
 from typing import Union
 
+import numpy as np
 import torch
 from mmengine.model import BaseDataPreprocessor
 from mmengine.structures import BaseDataElement
@@ -28,6 +29,22 @@ def _tensors_on(element: BaseDataElement, device: torch.device) -> bool:
     return True
 
 
+def _arrays_to_tensors(data: dict) -> dict:
+    """Undo :func:`~infant_mmpose.datasets.lifting_collate.lifting_collate`'s
+    NumPy arrays (inputs and ``gt_instance_labels``) of a batch that came
+    from a worker process (its samples are fresh copies: changed in place)."""
+    inputs = data.get('inputs')
+    if isinstance(inputs, list) and any(isinstance(x, np.ndarray) for x in inputs):
+        data = dict(data, inputs=[
+            torch.from_numpy(x) if isinstance(x, np.ndarray) else x for x in inputs])
+    for sample in data.get('data_samples') or []:
+        labels = getattr(sample, 'gt_instance_labels', None)
+        if isinstance(labels, BaseDataElement) and any(
+                isinstance(v, np.ndarray) for v in labels.values()):
+            sample.gt_instance_labels = labels.to_tensor()
+    return data
+
+
 @MODELS.register_module()
 class LiftingDataPreprocessor(BaseDataPreprocessor):
     """``BaseDataPreprocessor`` that, in a training step, passes on data
@@ -41,10 +58,15 @@ class LiftingDataPreprocessor(BaseDataPreprocessor):
     ``BaseDataPreprocessor`` does, because the model then writes its
     predictions into them (and a data set may hand out the same sample
     again, see ``cache_samples``).
+
+    NumPy arrays that ``lifting_collate`` made of a worker's batch (inputs,
+    ``gt_instance_labels``) become tensors again first.
     """
 
     def forward(self, data: dict, training: bool = False) -> Union[dict, list]:
         """``{'inputs': ..., 'data_samples': [...]}`` on the device."""
+        if isinstance(data, dict):
+            data = _arrays_to_tensors(data)
         if not training or not isinstance(data, dict):
             return self.cast_data(data)
         out = {}
