@@ -190,18 +190,19 @@ def bench_lifter(args, tmp: str) -> None:
             _lifter_cfg(args.lifter_config, root, osp.join(tmp, f'work_{before}'),
                         args.lifter_epochs, before, args.num_workers), plain, label)
     print(f'lifter training, seconds per epoch of {n} samples: epoch 1 apart (it packs '
-          'the samples into the cache), later epochs: median; CPU: this process\'s '
+          'the samples into the cache), later epochs: median; ratio: median over the later '
+          'epochs of Runner epoch / the plain epoch right after it; CPU: this process\'s '
           'CPU time (without DataLoader workers)')
     print('| flow | Runner epoch 1 | Runner later | plain PyTorch | Runner / plain '
           '| CPU: Runner / plain |')
     print('|---|---|---|---|---|---|')
     for label, t in flows.items():
         later, plain_s = (statistics.median(t[k][1:]) for k in ('runner', 'plain'))
-        later_cpu, plain_cpu = (statistics.median(t[k][1:])
-                                for k in ('runner_cpu', 'plain_cpu'))
+        ratio = statistics.median(r / p for r, p in zip(t['runner'][1:], t['plain'][1:]))
+        cpu_ratio = statistics.median(
+            r / p for r, p in zip(t['runner_cpu'][1:], t['plain_cpu'][1:]))
         print(f'| {label} | {t["runner"][0]:.2f} | {later:.2f} | {plain_s:.2f} | '
-              f'x{later / plain_s:.2f} | {later_cpu:.2f} / {plain_cpu:.2f} = '
-              f'x{later_cpu / plain_cpu:.2f} |')
+              f'x{ratio:.2f} | x{cpu_ratio:.2f} |')
     print(f'load average at the end {load_average()}; thesis: 2.19 s per epoch of 8,000 '
           'samples on a GTX TITAN X')
 
