@@ -248,7 +248,7 @@ def bench_pose2d(args, tmp: str) -> None:
              'thesis SimpleBaseline R50 256x256'),
             ('quickstart/pose2d.py', 'quickstart 2D 128x128')):
         model, optim, samples, collate, bs = _setup_2d(
-            config, root, dict(sequences=[1, 2], bbox_source='mask'))
+            config, root, dict(sequences=[1, 2]))
         step = time_steps(model, optim, samples, collate, args.pose2d_iters)
         print(f'2D {label} (batch {bs}): {1 / step:.3f} iterations/s, '
               f'{step:.2f} s/iteration, {bs / step:.1f} images/s (load {load_average()})')

@@ -52,6 +52,7 @@ from mmpose.registry import INFERENCERS
 from infant_mmpose.structures.keypoint_definitions import (available_definitions,
                                                          get_definition)
 from infant_mmpose.structures.visibility import predicted_keypoints_visible
+from infant_mmpose.fileio.atomic import atomic_open, temp_path
 from infant_mmpose.models.codecs.raw_pixel_pose_lifting import \
     warn_if_other_image_size
 from infant_mmpose.smoothing import build_filter
@@ -66,7 +67,6 @@ from .partial_run import (PartialRunWriter, concat_rows, partial_path,
 from .pose_series import (STATUS_TRACKED, STATUS_UNREADABLE, PoseSeries,
                           frame_record, joint_links)
 from .progress import FrameProgress
-from infant_mmpose.fileio.atomic import atomic_open, temp_path
 from .writers import (VisualizationWriter, write_csv, write_json,
                       write_npz)
 

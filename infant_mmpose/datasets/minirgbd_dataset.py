@@ -33,7 +33,7 @@ from ..structures.bbox import pad_and_clip, padded_mask_box
 from ..structures.visibility import inside_image
 from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
 
-__all__ = ['MiniRGBDDataset', 'frame_image_id', 'keypoints_in_image']
+__all__ = ['MiniRGBDDataset', 'keypoints_in_image']
 
 
 def keypoints_in_image(keypoints: np.ndarray, width: int = IMAGE_SIZE[0],

@@ -28,13 +28,12 @@ import numpy as np
 from mmpose.datasets.datasets.base import BaseMocapDataset
 from mmpose.registry import DATASETS
 
-from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
-from .minirgbd_dataset import keypoints_in_image
-from .sample_cache import PackedSampleCacheMixin
 from ..fileio.minirgbd_reader import (IMAGE_SIZE, INTRINSICS, RGB_PATTERN, MiniRGBDReader,
                                       SequenceAnnotations, frame_image_id)
 from ..fileio.result_files import ResultFileError, load_pose2d_predictions
-from ..structures.visibility import predicted_keypoints_visible
+from ..structures.visibility import inside_image, predicted_keypoints_visible
+from .keypoint_definition_mixin import KeypointDefinitionMixin, NativeMetainfo
+from .sample_cache import PackedSampleCacheMixin
 
 NATIVE_DEFINITION = 'minirgbd25'
 
@@ -132,7 +131,7 @@ class MiniRGBDLiftingDataset(PackedSampleCacheMixin, KeypointDefinitionMixin, Ba
         visibility, K = 25 for ground truth, else the predictions'."""
         if self._predictions is None:
             return (seq.joints_2d.astype(np.float32),
-                    keypoints_in_image(seq.joints_2d))
+                    inside_image(seq.joints_2d, IMAGE_SIZE))
         kpts, visible = [], []
         for frame in seq.frames.tolist():
             rec = self._predictions.get((seq.sequence, frame))

@@ -73,7 +73,9 @@ def _read_records(path: str, kind: str) -> List[Any]:
     return payload
 
 
-def _frame_key(path: str, index: int, record: Any) -> FrameKey:
+def _frame_key(path: str, index: int, seen: Dict[FrameKey, Any], record: Any) -> FrameKey:
+    """The record's (sequence, frame), checked against its image id and
+    against the keys already in ``seen``."""
     if not isinstance(record, dict):
         raise ResultFileError(f'{path}: record {index} is not an object')
     try:
@@ -93,6 +95,8 @@ def _frame_key(path: str, index: int, record: Any) -> FrameKey:
     if record.get('category_id') != CATEGORY_ID:
         raise ResultFileError(f'{path}: record {index}: category_id must be {CATEGORY_ID}, '
                               f'got {record.get("category_id")!r}')
+    if (seq, frame) in seen:
+        raise ResultFileError(f'{path}: two records for sequence {seq} frame {frame}')
     return seq, frame
 
 
@@ -104,14 +108,6 @@ def _numbers(path: str, index: int, name: str, values: Any, length: int = None) 
         want = f'{length} finite numbers' if length else 'a list of finite numbers'
         raise ResultFileError(f'{path}: record {index}: {name!r} must be {want}, got {values!r}')
     return [float(v) for v in values]
-
-
-def _check_unique(path: str, keys: Iterable[FrameKey]) -> None:
-    seen = set()
-    for key in keys:
-        if key in seen:
-            raise ResultFileError(f'{path}: two records for sequence {key[0]} frame {key[1]}')
-        seen.add(key)
 
 
 # ------------------------------------------------------------------ detections
@@ -153,10 +149,8 @@ def load_detections(path: str) -> Dict[FrameKey, Dict[str, Any]]:
             that are not the frame's, boxes with negative width or height.
     """
     out = {}
-    keys = []
     for i, rec in enumerate(_read_records(path, 'detections')):
-        key = _frame_key(path, i, rec)
-        keys.append(key)
+        key = _frame_key(path, i, out, rec)
         x, y, w, h = _numbers(path, i, 'bbox', rec.get('bbox'), 4)
         if w < 0 or h < 0:
             raise ResultFileError(f'{path}: record {i}: bbox {rec["bbox"]} has a negative '
@@ -168,7 +162,6 @@ def load_detections(path: str) -> Dict[FrameKey, Dict[str, Any]]:
             raise ResultFileError(f'{path}: record {i}: detected must be true or false, '
                                   f'got {detected!r}')
         out[key] = dict(bbox=[x, y, x + w, y + h], score=float(score), detected=detected)
-    _check_unique(path, keys)
     return out
 
 
@@ -207,10 +200,9 @@ def load_pose2d_predictions(path: str) -> Tuple[str, Dict[FrameKey, Dict[str, Li
     records = _read_records(path, 'predictions')
     if not records:
         raise ResultFileError(f'{path}: no predictions (so no keypoint definition either)')
-    out, keys, num, definition = {}, [], None, None
+    out, num, definition = {}, None, None
     for i, rec in enumerate(records):
-        key = _frame_key(path, i, rec)
-        keys.append(key)
+        key = _frame_key(path, i, out, rec)
         name = rec.get('keypoint_definition')
         if not isinstance(name, str) or not name:
             raise ResultFileError(f'{path}: record {i}: missing the keypoint_definition name')
@@ -232,5 +224,4 @@ def load_pose2d_predictions(path: str) -> Tuple[str, Dict[FrameKey, Dict[str, Li
             raise ResultFileError(f'{path}: record {i} has {len(kpts)} keypoints, '
                                   f'earlier records {num}')
         out[key] = dict(keypoints=kpts, scores=scores)
-    _check_unique(path, keys)
     return definition, out
