@@ -19,7 +19,7 @@ endef
 .PHONY: setup test quickstart onnx clean-venv help
 help:
 	@echo "make quickstart  - set up, then run the whole pipeline on generated data"
-	@echo "make test        - set up, then run the test suite"
+	@echo "make test        - set up (with the optional ONNX Runtime), then run the test suite"
 	@echo "make setup       - only create .venv and install everything"
 	@echo "make onnx        - optional: add ONNX Runtime (faster CPU inference)"
 
@@ -60,11 +60,12 @@ $(STAMPS)/project: setup.py $(STAMPS)/tests
 
 # The test suite. Tests that read the real MMPose sample files find them via
 # INFANT_MMPOSE_REALDATA and skip with a reason when the folder is absent.
-test: setup
+# It adds the optional ONNX Runtime so that the export / int8 tests run.
+test: setup $(STAMPS)/onnx
 	INFANT_MMPOSE_REALDATA=$(REALDATA) $(PY) -m pytest tests -q $(PYTEST_ARGS)
 
-# Optional ONNX Runtime backend (requirements/optional-onnx.txt); the default
-# install stays without it and its tests skip with the reason.
+# Optional ONNX Runtime backend (requirements/optional-onnx.txt); `make setup`
+# stays without it (its tests skip with the reason there), `make test` adds it.
 onnx: $(STAMPS)/onnx
 
 $(STAMPS)/onnx: requirements/optional-onnx.txt $(STAMPS)/project

@@ -10,7 +10,10 @@ that its peak memory (max RSS; CUDA peak allocation on a GPU) is its own:
   pipeline and ``test_step``), as a user would chain the single-image APIs;
 * inferencer, detection on every frame (PyTorch);
 * inferencer + keypoint-guided tracking (PyTorch);
-* the same two with ONNX Runtime (when ``onnxruntime`` is installed, CPU).
+* the same two with ONNX Runtime (when ``onnxruntime`` is installed, CPU),
+  in fp32 and in int8 (calibrated on built-in generated frames of other
+  sequences than the video's; calibration is set-up time, like the export,
+  and printed apart from the fps).
 
 Prints frames per second, the ratio to naive, peak memory, the load average
 (other processes on the machine depress every figure), the largest 2D / 3D
@@ -28,7 +31,8 @@ Sizes: ``--size quickstart`` (default; ``configs/quickstart/*.py``) or
 Video: generated MINI-RGBD frames (640x480) of a moving infant. Usage::
 
     python benchmarks/bench_inference.py [--size thesis] [--frames 40]
-        [--repeat 3] [--device cpu] [--flows naive,inferencer,tracking,onnx,onnx_tracking]
+        [--repeat 3] [--device cpu]
+        [--flows naive,inferencer,tracking,onnx,onnx_tracking,onnx_int8,onnx_int8_tracking]
 """
 import argparse
 import json
@@ -56,7 +60,16 @@ FLOWS = dict(
     tracking=('inferencer + tracking', dict(backend='pytorch', tracking=True)),
     onnx=('ONNX Runtime, detect every frame', dict(backend='onnxruntime')),
     onnx_tracking=('ONNX Runtime + tracking', dict(backend='onnxruntime',
-                                                   tracking=True)))
+                                                   tracking=True)),
+    onnx_int8=('ONNX Runtime int8, detect every frame',
+               dict(backend='onnxruntime', precision='int8')),
+    onnx_int8_tracking=('ONNX Runtime int8 + tracking',
+                        dict(backend='onnxruntime', precision='int8',
+                             tracking=True)))
+#: (reference flow, flow): 2D accuracy of each pair against the generated
+#: ground truth, side by side.
+ACCURACY_PAIRS = (('inferencer', 'tracking'), ('onnx', 'onnx_tracking'),
+                  ('onnx', 'onnx_int8'), ('inferencer', 'onnx_int8_tracking'))
 SEQUENCE = 11
 
 
@@ -202,12 +215,15 @@ def tracking_settings(args):
 def run_inferencer(args, video, settings):
     from infant_mmpose.apis import InfantPoseInferencer
     from infant_mmpose.apis.frame_source import open_frame_source
+    start = time.perf_counter()
     inf = InfantPoseInferencer(
         args.lifter_config, args.lifter_checkpoint, args.pose2d_config,
         args.pose2d_checkpoint, args.detector_config, args.detector_checkpoint,
         device=args.device, show_progress=False,
         backend=settings.get('backend', 'pytorch'),
-        onnx_dir=osp.join(osp.dirname(video), 'onnx'))
+        precision=settings.get('precision', 'fp32'),
+        onnx_dir=osp.join(osp.dirname(video), f'onnx_{args.flow}'))
+    args.setup_seconds = time.perf_counter() - start
     tracking = tracking_settings(args) if settings.get('tracking') else None
     warm = [f.image for _, f in zip(range(1), open_frame_source(video))]
     inf._detect(warm, args.bbox_thr)   # warm-up, as the naive flow gets one
@@ -233,6 +249,7 @@ def child(args):
     import torch
     torch.set_num_threads(args.threads)
     before = load()
+    args.setup_seconds = float('nan')
     if args.flow == 'naive':
         times, kp2, kp3, dets = run_naive(args, args.video)
     else:
@@ -244,7 +261,26 @@ def child(args):
         # best of the repeats: the least disturbed by other processes
         json.dump(dict(seconds=min(times), median=float(np.median(times)),
                        frames=len(kp2), memory_mb=mem, memory_kind=mem_kind,
-                       detections=dets, load=f'{before} -> {load()}'), f)
+                       detections=dets, setup=args.setup_seconds,
+                       load=f'{before} -> {load()}'), f)
+
+
+def skip_reason(settings, device) -> str:
+    """Why a flow cannot run here ('' when it can)."""
+    if settings.get('backend') != 'onnxruntime':
+        return ''
+    from infant_mmpose.apis.onnx_backend import onnxruntime_available
+    if not onnxruntime_available():
+        return 'onnxruntime not installed (make onnx)'
+    if device != 'cpu':
+        return 'ONNX Runtime runs on the CPU here'
+    if settings.get('precision') == 'int8':
+        try:
+            from infant_mmpose.apis.onnx_int8 import require_quantization
+            require_quantization()
+        except ImportError as exc:
+            return str(exc)
+    return ''
 
 
 def parse_args():
@@ -286,8 +322,6 @@ def main():
     if args.flow:
         args.untrained = (args.untrained or '').split(',')
         return child(args)
-    from infant_mmpose.apis.onnx_backend import onnxruntime_available
-
     work = tempfile.mkdtemp(prefix='bench_inference_')
     video, root, frame_numbers = prepare(args, work)
     common = [sys.executable, osp.abspath(__file__), '--video', video,
@@ -306,18 +340,16 @@ def main():
     figures = {}
     for key in args.flows.split(','):
         name, settings = FLOWS[key]
-        if settings.get('backend') == 'onnxruntime' and (
-                not onnxruntime_available() or args.device != 'cpu'):
-            print(f'{name:34s} skipped: ' + (
-                'ONNX Runtime runs on the CPU here' if onnxruntime_available()
-                else 'onnxruntime not installed (make onnx)'), flush=True)
+        why = skip_reason(settings, args.device)
+        if why:
+            print(f'{name:38s} skipped: {why}', flush=True)
             continue
         result = osp.join(work, f'{key}.npz')
         proc = subprocess.run(common + ['--flow', key, '--result', result],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True)
         if proc.returncode != 0:
-            print(f'{name:34s} FAILED:\n{proc.stderr[-3000:]}', flush=True)
+            print(f'{name:38s} FAILED:\n{proc.stderr[-3000:]}', flush=True)
             continue
         with open(result + '.json') as f:
             fig = json.load(f)
@@ -326,10 +358,11 @@ def main():
         base = figures.get('naive')
         fps = fig['frames'] / fig['seconds']
         ratio = (f'x{base["seconds"] / fig["seconds"]:.2f}' if base else 'n/a')
-        print(f'{name:34s} {fps:7.2f} fps  {fig["seconds"]:7.2f} s '
+        print(f'{name:38s} {fps:7.2f} fps  {fig["seconds"]:7.2f} s '
               f'(median {fig["median"]:.2f} s)  {ratio} vs naive  peak '
               f'{fig["memory_kind"]} {fig["memory_mb"]:.0f} MB  detector '
-              f'calls {fig["detections"]}/{fig["frames"]}  load {fig["load"]}',
+              f'calls {fig["detections"]}/{fig["frames"]}  set-up '
+              f'{fig["setup"]:.0f} s  load {fig["load"]}',
               flush=True)
     if 'naive' in figures and 'inferencer' in figures:
         a, b = figures['naive']['arrays'], figures['inferencer']['arrays']
@@ -339,17 +372,24 @@ def main():
         a, b = figures['inferencer']['arrays'], figures['onnx']['arrays']
         print(f'max |PyTorch - ONNX Runtime|: 2D {np.abs(a["kp2"] - b["kp2"]).max():.4g} px, '
               f'3D {np.abs(a["kp3"] - b["kp3"]).max():.4g} mm')
+    if 'onnx' in figures and 'onnx_int8' in figures:
+        a, b = figures['onnx']['arrays'], figures['onnx_int8']['arrays']
+        d2 = np.linalg.norm(a['kp2'] - b['kp2'], axis=-1)
+        d3 = np.linalg.norm(a['kp3'] - b['kp3'], axis=-1)
+        print(f'|ONNX fp32 - int8| per joint: 2D median {np.median(d2):.3g} / '
+              f'max {d2.max():.3g} px, 3D median {np.median(d3):.3g} / max '
+              f'{d3.max():.3g} mm (detection every frame)')
     gt, visible, head_px = ground_truth_2d(root, frame_numbers)
     note = (' (untrained 2D model: not meaningful)' if 'pose2d' in args.untrained
             else '')
-    for det_key, track_key in (('inferencer', 'tracking'),
-                               ('onnx', 'onnx_tracking')):
+    for det_key, track_key in ACCURACY_PAIRS:
         if det_key in figures and track_key in figures:
             pck_d, ajpe_d = accuracy_2d(figures[det_key]['arrays']['kp2'], gt,
                                         visible, head_px)
             pck_t, ajpe_t = accuracy_2d(figures[track_key]['arrays']['kp2'], gt,
                                         visible, head_px)
-            print(f'2D accuracy{note}, {FLOWS[det_key][0]} vs tracking: '
+            print(f'2D accuracy{note}, {FLOWS[det_key][0]} vs '
+                  f'{FLOWS[track_key][0]}: '
                   f'PCKh@1.0 {pck_d:.1f} vs {pck_t:.1f} ({pck_t - pck_d:+.1f}), '
                   f'AJPE {ajpe_d:.2f} vs {ajpe_t:.2f} px ({ajpe_t - ajpe_d:+.2f})')
     print(f'load average at end {load()}')

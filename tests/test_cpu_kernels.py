@@ -1,10 +1,11 @@
 """The inferencer's CPU kernel switch computes the same numbers."""
 import numpy as np
+import pytest
 import torch
 from mmcv.ops import RoIAlign, roi_align
 from torchvision.ops import roi_align as tv_roi_align
 
-from infant_mmpose.apis.cpu_kernels import prefer_torchvision_roi_align
+from infant_mmpose.apis.cpu_kernels import prefer_torchvision_roi_align, torch_threads
 
 
 def _rois(n, gen):
@@ -49,3 +50,16 @@ def test_detector_gives_the_same_boxes_with_the_switch(qs_ckpt):
                                atol=1e-4)
     np.testing.assert_allclose(after.scores.numpy(), before.scores.numpy(),
                                atol=1e-6)
+
+
+def test_torch_threads_sets_and_restores_the_thread_count():
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with pytest.raises(RuntimeError, match='inside'):
+        with torch_threads(1):
+            raise RuntimeError('inside')
+    assert torch.get_num_threads() == before      # restored on errors too
+    with torch_threads(None):
+        assert torch.get_num_threads() == before

@@ -60,6 +60,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--backend', choices=('pytorch', 'onnxruntime'),
                    default='pytorch', help='onnxruntime: export the networks '
                    'and run them with ONNX Runtime (make onnx)')
+    p.add_argument('--precision', choices=('fp32', 'int8'), default='fp32',
+                   help='int8 (with --backend onnxruntime): the 2D model '
+                   'statically quantised, about 1.6x faster on CPUs with VNNI')
+    p.add_argument('--calibration',
+                   help='int8: a video or image folder of your own footage '
+                   'to calibrate on (default: built-in generated frames)')
     p.add_argument('--resume', action='store_true',
                    help='continue an interrupted run from the partial file '
                    'in --out-dir')
@@ -136,7 +142,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             pose2d_weights=args.pose2d_checkpoint,
             det_model=args.det_config, det_weights=args.det_checkpoint,
             device=args.device, det_cat_id=args.det_cat_id,
-            show_progress=not args.no_progress, backend=args.backend)
+            show_progress=not args.no_progress, backend=args.backend,
+            precision=args.precision, calibration=args.calibration)
         result = inferencer.run(
             args.inputs, out_dir=args.out_dir, batch_size=args.batch_size,
             det_interval=args.det_interval, bbox_thr=args.bbox_thr,

@@ -59,7 +59,8 @@ from infant_mmpose.smoothing import build_filter
 from infant_mmpose.utils import config_path
 from .box_selection import BoxSelector, top_box
 from .box_tracking import KeypointBoxTracker
-from .cpu_kernels import prefer_torchvision_roi_align
+from .cpu_kernels import prefer_torchvision_roi_align, torch_threads
+from .onnx_backend import OnnxGraph
 from .frame_source import (Frame, FrameSource, FrameSourceError,
                            open_frame_source)
 from .partial_run import (PartialRunWriter, concat_rows, partial_path,
@@ -120,6 +121,26 @@ def check_weights_fit(model: torch.nn.Module, weights: Optional[str],
             f'tensors missing {missing[:3]}, {len(wrong)} of another shape '
             f'(checkpoint vs model) {wrong[:3]}; was it trained with another '
             'config?')
+
+
+def _check_backend(backend: str, precision: str) -> None:
+    """Fail on bad settings before any model is built."""
+    from .onnx_backend import PRECISIONS
+    if backend not in ('pytorch', 'onnxruntime'):
+        raise ValueError("backend must be 'pytorch' or 'onnxruntime', "
+                         f'got {backend!r}')
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {PRECISIONS}, got '
+                         f'{precision!r}')
+    if precision != 'fp32' and backend != 'onnxruntime':
+        raise ValueError(f"precision={precision!r} needs "
+                         "backend='onnxruntime' (PyTorch runs fp32 here)")
+    if backend == 'onnxruntime':
+        from .onnx_backend import require_onnxruntime
+        require_onnxruntime()
+    if precision == 'int8':
+        from .onnx_int8 import require_quantization
+        require_quantization()
 
 
 def match_definition(meta: dict) -> Optional[str]:
@@ -186,6 +207,14 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
             install, ``make onnx``; see :mod:`.onnx_backend`).
         onnx_dir: where the exported ``.onnx`` files are written
             (``backend='onnxruntime'``; default: a temporary folder).
+        precision: ``'fp32'`` or ``'int8'`` (``backend='onnxruntime'``
+            only): int8 runs the 2D model statically quantised, about 1.6x
+            faster on CPUs with VNNI (:mod:`.onnx_int8`).
+        calibration: int8 only: frames to calibrate the int8 ranges on,
+            ideally from your own recordings: a video, an image folder or
+            BGR arrays; None uses built-in generated MINI-RGBD frames.
+        calibration_frames: int8 only: how many frames of ``calibration``
+            (evenly spaced; default 16).
 
     Use like MMPose's inferencers::
 
@@ -221,13 +250,11 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
                  keypoint_definition: Optional[str] = None,
                  show_progress: bool = True,
                  backend: str = 'pytorch',
-                 onnx_dir: Optional[str] = None) -> None:
-        if backend not in ('pytorch', 'onnxruntime'):
-            raise ValueError("backend must be 'pytorch' or 'onnxruntime', "
-                             f'got {backend!r}')
-        if backend == 'onnxruntime':   # fail before building anything
-            from .onnx_backend import require_onnxruntime
-            require_onnxruntime()
+                 onnx_dir: Optional[str] = None,
+                 precision: str = 'fp32',
+                 calibration=None,
+                 calibration_frames: Optional[int] = None) -> None:
+        _check_backend(backend, precision)
         model = model if model is not None else config_path(DEFAULT_CONFIGS['lifter'])
         pose2d_model = (pose2d_model if pose2d_model is not None else
                         config_path(DEFAULT_CONFIGS['pose2d']))
@@ -264,7 +291,10 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
         self.onnx_files: Dict[str, str] = {}
         if backend == 'onnxruntime':
             from .onnx_backend import use_onnx_runtime_for_inferencer
-            self.onnx_files = use_onnx_runtime_for_inferencer(self, onnx_dir)
+            self.onnx_files = use_onnx_runtime_for_inferencer(
+                self, onnx_dir, precision=precision, calibration=calibration,
+                calibration_frames=calibration_frames)
+        self.precision = precision
 
     def _setup_definitions(self, keypoint_definition: Optional[str]) -> None:
         """Work out which joints the 2D model gives and the lifter returns."""
@@ -715,7 +745,14 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
                         bbox_score=np.ones(1, dtype=np.float32))
             info.update(self.pose2d.model.dataset_meta)
             data.append(self.pose2d.pipeline(info))
-        samples = self.pose2d.model.test_step(self.pose2d.collate_fn(data))
+        model = self.pose2d.model
+        # model.test_step in two parts: the crops' normalisation is light
+        # work (see torch_threads); an exported 2D network runs on ONNX
+        # Runtime's own threads, leaving torch only the light work
+        with torch_threads(1):
+            data = model.data_preprocessor(self.pose2d.collate_fn(data), False)
+        with torch_threads(1 if isinstance(model.backbone, OnnxGraph) else None):
+            samples = model(**data, mode='predict')
         out = {}
         k = self.meta_2d['num_keypoints']
         for frame, sample in zip(frames, samples):
@@ -754,7 +791,8 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
                                                       rows['image_sizes'][t],
                                                       rows['names'][t]))
                     for t in chunk]
-            samples = self.model.test_step(self.collate_fn(data))
+            with torch_threads(1):   # a small MLP: light work
+                samples = self.model.test_step(self.collate_fn(data))
             for t, sample in zip(chunk, samples):
                 pred = np.asarray(sample.pred_instances.keypoints, dtype=np.float64)
                 if pred.size != k * 3:

@@ -37,6 +37,8 @@ INSTALL_HINT = ('pip install -r requirements/optional-onnx.txt '
                 '(or: make onnx)')
 #: Model kinds this module exports.
 KINDS = ('detector', 'pose2d', 'lifter')
+#: Numeric precisions of the ONNX Runtime graphs (int8: :mod:`.onnx_int8`).
+PRECISIONS = ('fp32', 'int8')
 OPSET = 17
 
 
@@ -268,7 +270,11 @@ def export_inferencer_models(inferencer, out_dir: str, check: bool = True,
 
 
 def use_onnx_runtime_for_inferencer(inferencer, onnx_dir: Optional[str] = None,
-                                    kinds: Sequence[str] = KINDS) -> dict:
+                                    kinds: Sequence[str] = KINDS,
+                                    precision: str = 'fp32',
+                                    calibration=None,
+                                    calibration_frames: Optional[int] = None
+                                    ) -> dict:
     """Export an ``InfantPoseInferencer``'s networks and run them with ONNX
     Runtime from now on (in place; the exported files are kept).
 
@@ -276,18 +282,37 @@ def use_onnx_runtime_for_inferencer(inferencer, onnx_dir: Optional[str] = None,
         onnx_dir: where the ``.onnx`` files go (default: a new temporary
             folder).
         kinds: which networks to switch.
+        precision: ``'fp32'``, or ``'int8'``: the 2D model runs statically
+            quantised (:mod:`.onnx_int8`).
+        calibration: int8 only: the frames to calibrate on (a video, an
+            image folder, BGR arrays; None: built-in generated frames).
+        calibration_frames: int8 only: how many of them (default
+            :data:`.onnx_int8.DEFAULT_CALIBRATION_FRAMES`).
 
     Returns:
-        ``{kind: onnx file}``.
+        ``{kind: onnx file}`` (the int8 file where one is used).
     """
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {PRECISIONS}, got '
+                         f'{precision!r}')
     require_onnxruntime()
     if onnx_dir is None:
         import tempfile
         onnx_dir = tempfile.mkdtemp(prefix='infant_mmpose_onnx_')
-    files = export_inferencer_models(inferencer, onnx_dir, check=False,
-                                     kinds=kinds)
+    files = {kind: path for kind, (path, _) in export_inferencer_models(
+        inferencer, onnx_dir, check=False, kinds=kinds).items()}
     models = dict(detector=inferencer.detector.model,
                   pose2d=inferencer.pose2d.model, lifter=inferencer.model)
-    for kind, (path, _) in files.items():
+    for kind, path in files.items():
         use_onnx_runtime(models[kind], kind, path)
-    return {kind: path for kind, (path, _) in files.items()}
+    if precision == 'int8':
+        # calibrated through the fp32 graphs (faster than PyTorch), which
+        # the int8 ones then replace
+        from .onnx_int8 import DEFAULT_CALIBRATION_FRAMES, quantize_inferencer_models
+        int8 = quantize_inferencer_models(
+            inferencer, files, calibration,
+            calibration_frames or DEFAULT_CALIBRATION_FRAMES)
+        for kind, path in int8.items():
+            use_onnx_runtime(models[kind], kind, path)
+        files.update(int8)
+    return files
