@@ -25,7 +25,7 @@ What runs in int8 (:data:`INT8_KINDS`): the 2D model only.
 import os
 import os.path as osp
 import tempfile
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Sequence, Union
 
 import numpy as np
 from mmengine.logging import print_log
