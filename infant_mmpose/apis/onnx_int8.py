@@ -61,8 +61,8 @@ def quantize_int8(onnx_file: str, out_file: str,
     """Write a statically quantised copy of an fp32 graph.
 
     Weights are int8 per output channel, activations uint8 with ranges from
-    the calibration inputs (min / max), in ONNX's QDQ form, which ONNX
-    Runtime fuses into int8 kernels.
+    the calibration inputs (min / max), as ONNX's int8 operators
+    (``QLinearConv`` ...), which ONNX Runtime runs with int8 kernels.
 
     Args:
         onnx_file: an fp32 graph with one input named ``input``
@@ -94,8 +94,10 @@ def quantize_int8(onnx_file: str, out_file: str,
         # needs the shapes, and fused Conv+ReLU quantise as one operator
         prepared = osp.join(tmp, 'prepared.onnx')
         q.quant_pre_process(onnx_file, prepared)
+        # QOperator (QLinearConv ...) rather than QDQ: 50 against 54 ms
+        # per thesis-size crop on 2 cores, the same arithmetic
         q.quantize_static(prepared, out_file, _Inputs(),
-                          quant_format=q.QuantFormat.QDQ, per_channel=True,
+                          quant_format=q.QuantFormat.QOperator, per_channel=True,
                           activation_type=q.QuantType.QUInt8,
                           weight_type=q.QuantType.QInt8,
                           calibrate_method=q.CalibrationMethod.MinMax)
