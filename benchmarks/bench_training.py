@@ -3,18 +3,25 @@
 
 * Martinez lifter: epochs through MMEngine's ``Runner`` built from the
   config (``Runner.from_cfg(cfg).train()``, tools/train.py's path; no
-  validation, no checkpoints) against the same MLP trained in plain PyTorch
-  (shuffled index slices of pre-encoded tensors, the same MSE, Adam and
-  batch size), **interleaved in one process**: Runner epoch 1, plain epoch 1,
-  Runner epoch 2, ... The Runner runs twice: as configured (``cache_samples``
-  ``lifting_collate`` and ``LiftingDataPreprocessor``) and as before issue
-  16 (no sample cache, ``pseudo_collate``, MMEngine's
-  ``BaseDataPreprocessor``). The sample cache serves
-  ``num_workers=0`` (the quickstart configs); with workers (the thesis
-  configs' 2) the workers run the pipeline (``--num-workers`` overrides). Data: a generated MINI-RGBD root
-  (annotation files only), training sequences 1-8 x ``--lifter-frames``
-  frames (1000: the real data set's 8,000 training samples). The thesis:
-  2.19 s per epoch on a GTX TITAN X.
+  validation, no checkpoints) against the same MLP trained in plain PyTorch,
+  **interleaved in one process**: Runner epoch 1, plain epoch 1, Runner
+  epoch 2, ... The plain side is ``MartinezLifterHead``'s network built
+  from the same config and started from the Runner model's initial weights
+  (copied when the Runner starts training), trained on the same 8,000
+  samples (the config's data set and pipeline, encoded once into two
+  tensors before timing), shuffled index slices of the config's batch size
+  (64), the same weighted MSE and Adam with the config's learning rate, the
+  same number of epochs; no data loader, no hooks, no logging. The Runner
+  runs twice: as configured (``cache_samples``, ``lifting_collate``,
+  ``LiftingDataPreprocessor``, and for the thesis configs'
+  persistent workers ``InProcessLoadingHook``, which loads the cached
+  samples in the training process) and as before issue 16 (no sample
+  cache, ``pseudo_collate``, MMEngine's ``BaseDataPreprocessor``, the
+  configured workers loading). ``--num-workers N`` makes N workers load in
+  both flows (the hook off). Data: a generated MINI-RGBD root (annotation
+  files only), training sequences 1-8 x ``--lifter-frames`` frames (1000:
+  the real data set's 8,000 training samples). The thesis: 2.19 s per
+  epoch on a GTX TITAN X.
 * 2D model: training iterations/s of the thesis SimpleBaseline ResNet-50
   (256x256, batch 16) and of the quickstart 2D config (128x128, batch 16),
   batches from the configs' own pipelines on generated frames; timing covers
@@ -27,6 +34,8 @@ Usage::
 
     python benchmarks/bench_training.py [--threads 2] [--lifter-epochs 3]
         [--lifter-frames 1000] [--num-workers N] [--pose2d-iters 3 | 0]
+        [--lifter-config lifter/martinez_minirgbd-gt2d.py]
+        [--flows configured before]
 """
 import argparse
 import copy
@@ -39,6 +48,8 @@ import time
 import torch
 
 LIFTER_CONFIG = 'lifter/martinez_minirgbd-gt2d.py'
+#: lifter flows: the config as it is, and the path before issue 16
+FLOWS = {'configured': 'as configured', 'before': 'before issue 16'}
 
 
 def parse_args():
@@ -54,6 +65,8 @@ def parse_args():
                         help='frames per training sequence (8 sequences)')
     parser.add_argument('--pose2d-iters', type=int, default=3,
                         help='0 skips the 2D models')
+    parser.add_argument('--flows', nargs='+', choices=FLOWS, default=list(FLOWS),
+                        help='lifter flows to run (default: both)')
     args = parser.parse_args()
     if args.lifter_epochs < 2:
         parser.error(f'--lifter-epochs must be >= 2, got {args.lifter_epochs}')
@@ -79,6 +92,10 @@ def _lifter_cfg(config: str, root: str, work_dir: str, epochs: int, before: bool
     cfg.load_from = None
     cfg.log_level = 'WARNING'
     cfg.train_dataloader.dataset.data_root = root
+    if num_workers is not None or before:
+        # the workers (if any) load: no in-process loading
+        cfg.custom_hooks = [h for h in cfg.custom_hooks
+                            if h['type'] != 'InProcessLoadingHook']
     if num_workers is not None:
         cfg.train_dataloader.num_workers = num_workers
         cfg.train_dataloader.persistent_workers = num_workers > 0
@@ -108,10 +125,17 @@ class PlainLifterTraining:
         self.targets = torch.cat([lab.lifting_target_label for lab in labels])
         self.weights = torch.cat([lab.lifting_target_weight for lab in labels])[..., None]
         self.net = MODELS.build(cfg.model.head)
-        self.net.train()
-        optim = cfg.optim_wrapper.optimizer
-        self.optim = torch.optim.Adam(self.net.parameters(), lr=optim.lr)
+        self.lr = cfg.optim_wrapper.optimizer.lr
         self.batch_size = cfg.train_dataloader.batch_size
+        self.restart(self.net)
+
+    def restart(self, head) -> None:
+        """Start again from ``head``'s weights (the Runner's model before
+        its first step) with a fresh Adam: both sides train the same
+        network from the same start, epoch for epoch."""
+        self.net.load_state_dict(head.state_dict())
+        self.net.train()
+        self.optim = torch.optim.Adam(self.net.parameters(), lr=self.lr)
 
     def epoch(self) -> tuple:
         """Wall and CPU seconds for one shuffled epoch (a last batch of one
@@ -142,7 +166,16 @@ def run_lifter_flow(cfg, plain: PlainLifterTraining, label: str) -> dict:
     class Interleave(Hook):
         priority = 'VERY_HIGH'  # first to start the clock, first to stop it
 
+        def before_train(self, runner):
+            plain.restart(runner.model.head)
+
         def before_train_epoch(self, runner):
+            if runner.epoch == 0:
+                loader = runner.train_dataloader
+                collate = getattr(loader.collate_fn, 'func', loader.collate_fn)
+                print(f'  {label}: {type(loader).__name__}, num_workers '
+                      f'{loader.num_workers}, {collate.__name__}, '
+                      f'{type(runner.model.data_preprocessor).__name__}', flush=True)
             self.start, self.cpu = time.perf_counter(), time.process_time()
 
         def after_train_epoch(self, runner):
@@ -185,7 +218,8 @@ def bench_lifter(args, tmp: str) -> None:
           f'{torch.get_num_threads()} torch threads, num_workers '
           f'{loader.get("num_workers", 0)}, load average {load_average()} at the start')
     flows = {}
-    for label, before in (('as configured', False), ('before issue 16', True)):
+    for flow in args.flows:
+        label, before = FLOWS[flow], flow == 'before'
         flows[label] = run_lifter_flow(
             _lifter_cfg(args.lifter_config, root, osp.join(tmp, f'work_{before}'),
                         args.lifter_epochs, before, args.num_workers), plain, label)

@@ -189,9 +189,13 @@ class _RecordMetrics(Hook):
         self.metrics.append(dict(metrics))
 
 
-def _train(config, root, work_dir, fast):
+def _train(config, root, work_dir, fast, workers=None):
     """3 epochs of 3 iterations of ``config`` through the Runner (as
-    tools/train.py builds it), validating after each: (losses, metrics)."""
+    tools/train.py builds it), validating after each: (losses, metrics).
+    ``fast=False``: the path before issue 16 (no sample cache, MMEngine's
+    collate and data preprocessor, the configured workers doing the
+    loading); ``workers=0``: no workers and no InProcessLoadingHook (a new
+    loader iterator every epoch)."""
     from mmengine.config import Config
     from mmengine.runner import Runner
     from infant_mmpose.utils import config_path
@@ -211,23 +215,104 @@ def _train(config, root, work_dir, fast):
         cfg.train_dataloader.dataset.cache_samples = False
         cfg.model.data_preprocessor = dict(type='BaseDataPreprocessor')
         cfg.train_dataloader.collate_fn = dict(type='pseudo_collate')
+    if not fast or workers == 0:
+        cfg.custom_hooks = [h for h in cfg.custom_hooks
+                            if h['type'] != 'InProcessLoadingHook']
+    if workers == 0:
+        cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
     runner = Runner.from_cfg(cfg)
     recorder = _RecordMetrics()
     runner.register_hook(recorder)
     runner.train()
+    loader = runner.train_dataloader
+    recorder.loader = (type(loader).__name__, loader.num_workers)
     losses = runner.message_hub.get_scalar('train/loss').data[0]
-    return np.asarray(losses), recorder.metrics
+    return np.asarray(losses), recorder.metrics, recorder.loader
 
 
-@pytest.mark.parametrize('config', ['quickstart/lifter.py', 'lifter/martinez_minirgbd-gt2d.py'])
+@pytest.mark.parametrize('config', ['quickstart/lifter.py', 'lifter/martinez_minirgbd-gt2d.py',
+                                    'lifter/martinez_minirgbd-gt2d_rootnorm.py'])
 def test_runner_training_numbers_unchanged(minirgbd_root, tmp_path, one_torch_thread, config):
     """The quickstart lifter (no workers: the sample cache) and the thesis
-    GT-2D lifter (2 persistent workers: lifting_collate's NumPy batches)."""
+    MINI-RGBD lifters (2 persistent workers before; now the sample cache,
+    loaded in the training process by InProcessLoadingHook) give the same
+    losses and validation metrics as the path before issue 16."""
     fast = _train(config, minirgbd_root, str(tmp_path / 'fast'), True)
     slow = _train(config, minirgbd_root, str(tmp_path / 'slow'), False)
+    thesis = config.startswith('lifter/')
+    assert slow[2] == ('DataLoader', 2 if thesis else 0)
+    assert fast[2] == ('OneIteratorDataLoader', 0) if thesis else ('DataLoader', 0)
     assert len(fast[0]) == len(slow[0]) == 9
     # same seed, same samples, same order, same dropout: bit-identical
     np.testing.assert_array_equal(fast[0], slow[0])
     assert len(fast[1]) == len(slow[1]) == 3
     assert fast[1] == slow[1]
     assert fast[1][-1]['AJPE'] < fast[1][0]['AJPE']  # it did learn
+    if config == 'lifter/martinez_minirgbd-gt2d.py':
+        # what the hook avoids: without workers and without one iterator
+        # for the run, dropout's random stream (and so the losses) differs
+        # from the second epoch on
+        plain = _train(config, minirgbd_root, str(tmp_path / 'plain'), True, workers=0)
+        assert plain[2] == ('DataLoader', 0)
+        np.testing.assert_array_equal(plain[0][:3], slow[0][:3])
+        assert not np.array_equal(plain[0][3:], slow[0][3:])
+
+
+def _cached_loader(root, **loader_args):
+    from torch.utils.data import DataLoader
+    from infant_mmpose.datasets.lifting_collate import lifting_collate
+    from infant_mmpose.datasets.samplers import BatchNormSafeBatchSampler
+    from mmengine.dataset import DefaultSampler
+    dataset = _build(data_root=root, sequences='train', keypoint_definition='mpii16',
+                     pipeline=PIPELINE, cache_samples=loader_args.pop('cache', True))
+    sampler = BatchNormSafeBatchSampler(DefaultSampler(dataset, shuffle=True, seed=3),
+                                        batch_size=5)
+    return DataLoader(dataset, batch_sampler=sampler, collate_fn=lifting_collate,
+                      **loader_args)
+
+
+def _epochs(loader, epochs=3):
+    """Every epoch's sample frames, and the global torch random state after."""
+    frames = []
+    for epoch in range(epochs):
+        loader.batch_sampler.sampler.set_epoch(epoch)
+        frames.append([[s.metainfo['frame'] + 1000 * s.metainfo['sequence']
+                        for s in batch['data_samples']] for batch in loader])
+    return frames, torch.get_rng_state()
+
+
+def test_in_process_loading_hook_keeps_batches_and_random_stream(minirgbd_root):
+    from types import SimpleNamespace
+    from mmpose.registry import HOOKS
+    from infant_mmpose.models.hooks.in_process_loading_hook import OneIteratorDataLoader
+    hook = HOOKS.build(dict(type='InProcessLoadingHook'))
+
+    def hooked(loader):
+        runner = SimpleNamespace(train_loop=SimpleNamespace(dataloader=loader))
+        hook.before_train(runner)
+        return runner.train_loop.dataloader
+
+    persistent = dict(num_workers=1, persistent_workers=True)
+    torch.manual_seed(7)
+    with_workers = _epochs(_cached_loader(minirgbd_root, **persistent))
+    original = _cached_loader(minirgbd_root, **persistent)
+    loader = hooked(original)
+    assert type(loader) is OneIteratorDataLoader and loader.num_workers == 0
+    assert loader.dataset is original.dataset and loader.batch_sampler is original.batch_sampler
+    torch.manual_seed(7)
+    in_process = _epochs(loader)
+    # the same batches, epoch by epoch (24 samples, batches of 5: the last
+    # batch of 4 is kept), and the same draws from the global generator
+    assert [len(b) for b in in_process[0][0]] == [5, 5, 5, 5, 4]
+    assert in_process[0] == with_workers[0]
+    assert in_process[0][0] != in_process[0][1]  # reshuffled every epoch
+    assert torch.equal(in_process[1], with_workers[1])
+    assert iter(loader) is iter(loader)
+    # a new iterator every epoch draws again: another random stream
+    torch.manual_seed(7)
+    assert not torch.equal(_epochs(_cached_loader(minirgbd_root))[1], with_workers[1])
+    # left alone: no persistent workers (the quickstart configs), no sample
+    # cache (the workers run the pipeline)
+    for loader in (_cached_loader(minirgbd_root),
+                   _cached_loader(minirgbd_root, cache=False, **persistent)):
+        assert hooked(loader) is loader

@@ -50,7 +50,9 @@ train_dataloader = dict(
         keypoint_definition=keypoint_definition,
         metainfo=common_metainfo,
         # the pipeline is deterministic: encode and pack each training
-        # sample once, reuse it every epoch (same samples, less CPU)
+        # sample once, reuse it every epoch (same samples, less CPU); the
+        # batches are then loaded in the training process
+        # (InProcessLoadingHook, same random stream as the 2 workers)
         cache_samples=True,
         pipeline=train_pipeline))
 val_dataloader = dict(

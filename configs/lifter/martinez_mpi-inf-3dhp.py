@@ -70,6 +70,11 @@ custom_hooks = [
     dict(type='SyncBuffersHook'),
     dict(type='MaxNormConstraintHook'),  # a no-op while max_norm is None
     dict(type='EarlyStoppingHook', monitor='AJPE', rule='less', patience=3),
+    # a training set with cache_samples=True (the MINI-RGBD configs) leaves
+    # the workers nothing to do: load its batches in the training process,
+    # with persistent workers' random stream (the same numbers); a no-op
+    # for a loader without persistent workers or without the sample cache
+    dict(type='InProcessLoadingHook'),
 ]
 
 meta_keys = ('id', 'img_path', 'target_img_path', 'flip_indices',
@@ -84,6 +89,8 @@ dataset_type = 'MpiInf3dhpDataset'
 data_root = 'data/mpi_inf_3dhp/'  # raw training release: S1..S8/Seq1..2
 train_dataloader = dict(
     batch_size=64,
+    # workers run the pipeline; for a training set with cache_samples=True
+    # InProcessLoadingHook (custom_hooks) loads in the training process
     num_workers=2,
     persistent_workers=True,
     # never a batch of one sample: BatchNorm1d cannot train on it

@@ -36,7 +36,10 @@ class PackedSampleCacheMixin:
     every sample's tensors to the main process through shared memory, which
     keeps one file descriptor open per tensor it keeps (thousands of cached
     samples exhaust the process's limit), and workers already take the
-    pipeline off the training process. The cache serves ``num_workers=0``.
+    pipeline off the training process. The cache serves ``num_workers=0``
+    and loaders that ``InProcessLoadingHook`` moves into the training
+    process (the thesis lifter configs' persistent workers, with their
+    random stream).
     """
 
     cache_samples: bool = False
