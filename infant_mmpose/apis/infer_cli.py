@@ -61,8 +61,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    default='pytorch', help='onnxruntime: export the networks '
                    'and run them with ONNX Runtime (make onnx)')
     p.add_argument('--precision', choices=('fp32', 'int8'), default='fp32',
-                   help='int8 (with --backend onnxruntime): the 2D model '
-                   'statically quantised, about 1.6x faster on CPUs with VNNI')
+                   help='int8 (with --backend onnxruntime): the 2D model and '
+                   'the detector backbone statically quantised (faster on '
+                   'CPUs with VNNI)')
     p.add_argument('--calibration',
                    help='int8: a video or image folder of your own footage '
                    'to calibrate on (default: built-in generated frames)')

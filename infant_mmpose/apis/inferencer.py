@@ -208,8 +208,9 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
         onnx_dir: where the exported ``.onnx`` files are written
             (``backend='onnxruntime'``; default: a temporary folder).
         precision: ``'fp32'`` or ``'int8'`` (``backend='onnxruntime'``
-            only): int8 runs the 2D model statically quantised, about 1.6x
-            faster on CPUs with VNNI (:mod:`.onnx_int8`).
+            only): the 2D model and the detector's backbone + FPN run
+            statically quantised, faster on CPUs with VNNI
+            (:mod:`.onnx_int8`).
         calibration: int8 only: frames to calibrate the int8 ranges on,
             ideally from your own recordings: a video, an image folder or
             BGR arrays; None uses built-in generated MINI-RGBD frames.

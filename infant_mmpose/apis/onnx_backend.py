@@ -282,8 +282,9 @@ def use_onnx_runtime_for_inferencer(inferencer, onnx_dir: Optional[str] = None,
         onnx_dir: where the ``.onnx`` files go (default: a new temporary
             folder).
         kinds: which networks to switch.
-        precision: ``'fp32'``, or ``'int8'``: the 2D model runs statically
-            quantised (:mod:`.onnx_int8`).
+        precision: ``'fp32'``, or ``'int8'``: the 2D model and the
+            detector's backbone + FPN run statically quantised
+            (:mod:`.onnx_int8`).
         calibration: int8 only: the frames to calibrate on (a video, an
             image folder, BGR arrays; None: built-in generated frames).
         calibration_frames: int8 only: how many of them (default
