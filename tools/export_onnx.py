@@ -12,10 +12,11 @@ the files, e.g. to deploy them::
         --det-checkpoint det.pth --pose2d-checkpoint pose2d.pth \\
         --lifter-checkpoint lifter.pth
 
-``--precision int8`` also writes ``pose2d_int8.onnx``, statically quantised
+``--precision int8`` also writes ``pose2d_int8.onnx`` and
+``detector_int8.onnx``, statically quantised
 (:mod:`infant_mmpose.apis.onnx_int8`), calibrated on ``--calibration`` (a
 video or image folder of your footage; default: built-in generated frames),
-and prints how far its heatmaps are from the fp32 graph's on those crops.
+and prints how far the 2D heatmaps are from fp32 on the calibration crops.
 """
 import argparse
 import sys
@@ -63,24 +64,29 @@ def main(argv=None) -> int:
 
 def export_int8(inferencer, fp32_files: dict, args) -> int:
     from infant_mmpose.apis.frame_source import FrameSourceError
-    from infant_mmpose.apis.onnx_int8 import (calibration_frames,
+    from infant_mmpose.apis.onnx_int8 import (INT8_KINDS, calibration_frames,
                                               calibration_inputs,
                                               compare_heatmap_graphs,
                                               quantize_int8, require_quantization)
     try:
         require_quantization()
         images = calibration_frames(args.calibration, args.calibration_frames)
-        crops = calibration_inputs(inferencer, images, ('pose2d', ))['pose2d']
+        inputs = calibration_inputs(inferencer, images, INT8_KINDS)
     except (ImportError, ValueError, FrameSourceError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
-    fp32 = fp32_files['pose2d']
-    int8 = quantize_int8(fp32, fp32[:-len('.onnx')] + '_int8.onnx', crops)
-    diff = compare_heatmap_graphs(fp32, int8, crops)
-    print(f'pose2d int8: {int8} (calibrated on {len(crops)} crops; on them, '
-          f'heatmap maxima moved {diff["peak_shift"]:.2f} heatmap px on '
-          f'average, at most {diff["peak_shift_max"]:.1f}; max |int8 - fp32| '
-          f'{diff["max_abs"]:.3g})')
+    for kind in INT8_KINDS:
+        fp32 = fp32_files[kind]
+        int8 = quantize_int8(fp32, fp32[:-len('.onnx')] + '_int8.onnx',
+                             inputs[kind])
+        line = f'{kind} int8: {int8} (calibrated on {len(inputs[kind])} inputs'
+        if kind == 'pose2d':
+            diff = compare_heatmap_graphs(fp32, int8, inputs[kind])
+            line += (f'; on them, heatmap maxima moved {diff["peak_shift"]:.2f} '
+                     f'heatmap px on average, at most '
+                     f'{diff["peak_shift_max"]:.1f}; max |int8 - fp32| '
+                     f'{diff["max_abs"]:.3g}')
+        print(line + ')')
     return 0
 
 

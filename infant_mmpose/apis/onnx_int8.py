@@ -172,7 +172,9 @@ def calibration_inputs(inferencer, images: Sequence[np.ndarray],
     graph that replaced it).
 
     Returns:
-        ``{kind: [(1, 3, H, W) float32 array, ...]}``.
+        ``{kind: [(1, 3, H, W) float32 array, ...]}``: a crop per image with
+        a detection for the 2D model; for the detector at most
+        :data:`DETECTOR_CALIBRATION_INPUTS` frames, evenly spaced.
 
     Raises:
         ValueError: the detector finds no box in any image (the 2D model
@@ -207,6 +209,10 @@ def calibration_inputs(inferencer, images: Sequence[np.ndarray],
     finally:
         for hook in hooks:
             hook.remove()
+    detector = recorded.get('detector')
+    if detector and len(detector) > DETECTOR_CALIBRATION_INPUTS:
+        picks = np.linspace(0, len(detector) - 1, DETECTOR_CALIBRATION_INPUTS)
+        recorded['detector'] = [detector[int(round(i))] for i in picks]
     return recorded
 
 
@@ -232,10 +238,6 @@ def quantize_inferencer_models(inferencer, fp32_files: Dict[str, str],
               'frames', logger='current')
     inputs = calibration_inputs(inferencer, images, kinds)
     out = {}
-    detector = inputs.get('detector')
-    if detector and len(detector) > DETECTOR_CALIBRATION_INPUTS:
-        picks = np.linspace(0, len(detector) - 1, DETECTOR_CALIBRATION_INPUTS)
-        inputs['detector'] = [detector[int(round(i))] for i in picks]
     for kind in kinds:
         print_log(f'int8: quantising the {kind}, calibrated on '
                   f'{len(inputs[kind])} inputs', logger='current')
