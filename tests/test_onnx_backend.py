@@ -87,3 +87,34 @@ def test_backend_is_checked_and_missing_runtime_is_named(qs_ckpt,
     monkeypatch.setattr(builtins, '__import__', no_onnxruntime)
     with pytest.raises(ImportError, match='optional-onnx.txt'):
         _inferencer(qs_ckpt, backend='onnxruntime')
+
+
+@pytest.mark.parametrize('kernel,padding,output_padding,stride',
+                         [(4, 1, 0, 2), (3, 1, 1, 2), (2, 0, 0, 2), (6, 1, 0, 4)])
+def test_subpixel_convolution_computes_the_transposed_convolution(
+        kernel, padding, output_padding, stride):
+    from infant_mmpose.apis.onnx_backend import (SubPixelConvTranspose,
+                                                 subpixel_convertible)
+    torch.manual_seed(0)
+    deconv = torch.nn.ConvTranspose2d(6, 5, kernel, stride, padding,
+                                      output_padding, bias=True)
+    x = torch.randn(2, 6, 7, 9)
+    with torch.no_grad():
+        expected = deconv(x)
+        got = SubPixelConvTranspose(deconv)(x)
+    assert got.shape == expected.shape == (2, 5, 7 * stride, 9 * stride)
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=1e-5)
+    assert subpixel_convertible(deconv)
+
+
+def test_other_transposed_convolutions_are_left_alone():
+    from infant_mmpose.apis.onnx_backend import (subpixel_convertible,
+                                                 with_subpixel_deconvolutions)
+    odd = torch.nn.ConvTranspose2d(4, 4, 3, 2, 0)      # output 2H + 1
+    grouped = torch.nn.ConvTranspose2d(4, 4, 4, 2, 1, groups=2)
+    assert not subpixel_convertible(odd) and not subpixel_convertible(grouped)
+    head = torch.nn.Sequential(odd, torch.nn.ConvTranspose2d(4, 4, 4, 2, 1))
+    converted = with_subpixel_deconvolutions(head)
+    assert converted[0] is not odd and type(converted[0]) is type(odd)
+    assert type(converted[1]).__name__ == 'SubPixelConvTranspose'
+    assert type(head[1]) is torch.nn.ConvTranspose2d       # original kept

@@ -19,6 +19,7 @@ video or image folder of your footage; default: built-in generated frames),
 and prints how far the 2D heatmaps are from fp32 on the calibration crops.
 """
 import argparse
+import os.path as osp
 import sys
 
 
@@ -66,7 +67,7 @@ def export_int8(inferencer, fp32_files: dict, args) -> int:
     from infant_mmpose.apis.frame_source import FrameSourceError
     from infant_mmpose.apis.onnx_int8 import (INT8_KINDS, calibration_frames,
                                               calibration_inputs,
-                                              compare_heatmap_graphs,
+                                              compare_heatmap_graphs, int8_sources,
                                               quantize_int8, require_quantization)
     try:
         require_quantization()
@@ -75,9 +76,11 @@ def export_int8(inferencer, fp32_files: dict, args) -> int:
     except (ImportError, ValueError, FrameSourceError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
+    sources = int8_sources(inferencer, fp32_files, args.out_dir)
     for kind in INT8_KINDS:
         fp32 = fp32_files[kind]
-        int8 = quantize_int8(fp32, fp32[:-len('.onnx')] + '_int8.onnx',
+        int8 = quantize_int8(sources[kind],
+                             osp.join(args.out_dir, f'{kind}_int8.onnx'),
                              inputs[kind])
         line = f'{kind} int8: {int8} (calibrated on {len(inputs[kind])} inputs'
         if kind == 'pose2d':
