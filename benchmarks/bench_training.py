@@ -12,13 +12,14 @@
   tensors before timing), shuffled index slices of the config's batch size
   (64), the same weighted MSE and Adam with the config's learning rate, the
   same number of epochs; no data loader, no hooks, no logging. The Runner
-  runs twice: as configured (``cache_samples``, ``lifting_collate``,
-  ``LiftingDataPreprocessor``, and for the thesis configs'
-  persistent workers ``InProcessLoadingHook``, which loads the cached
-  samples in the training process) and as before issue 16 (no sample
-  cache, ``pseudo_collate``, MMEngine's ``BaseDataPreprocessor``, the
-  configured workers loading). ``--num-workers N`` makes N workers load in
-  both flows (the hook off). Data: a generated MINI-RGBD root (annotation
+  runs three times (``--flows``): as configured (``cache_samples``,
+  ``lifting_collate``, ``LiftingDataPreprocessor``, and for the thesis
+  configs' persistent workers ``InProcessLoadingHook``, which loads the
+  cached samples in the training process); "workers load": the same
+  without the hook (the thesis configs before it: their 2 workers run the
+  pipeline); and as before issue 16 (no sample cache, ``pseudo_collate``,
+  MMEngine's ``BaseDataPreprocessor``, the configured workers loading).
+  ``--num-workers N`` makes N workers load in every flow (the hook off). Data: a generated MINI-RGBD root (annotation
   files only), training sequences 1-8 x ``--lifter-frames`` frames (1000:
   the real data set's 8,000 training samples). The thesis: 2.19 s per
   epoch on a GTX TITAN X.
@@ -35,7 +36,7 @@ Usage::
     python benchmarks/bench_training.py [--threads 2] [--lifter-epochs 3]
         [--lifter-frames 1000] [--num-workers N] [--pose2d-iters 3 | 0]
         [--lifter-config lifter/martinez_minirgbd-gt2d.py]
-        [--flows configured before]
+        [--flows configured workers before]
 """
 import argparse
 import copy
@@ -48,8 +49,11 @@ import time
 import torch
 
 LIFTER_CONFIG = 'lifter/martinez_minirgbd-gt2d.py'
-#: lifter flows: the config as it is, and the path before issue 16
-FLOWS = {'configured': 'as configured', 'before': 'before issue 16'}
+#: lifter flows: the config as it is; the config with its workers loading
+#: (without InProcessLoadingHook: the thesis configs before it); the path
+#: before issue 16
+FLOWS = {'configured': 'as configured', 'workers': 'workers load',
+         'before': 'before issue 16'}
 
 
 def parse_args():
@@ -66,7 +70,7 @@ def parse_args():
     parser.add_argument('--pose2d-iters', type=int, default=3,
                         help='0 skips the 2D models')
     parser.add_argument('--flows', nargs='+', choices=FLOWS, default=list(FLOWS),
-                        help='lifter flows to run (default: both)')
+                        help='lifter flows to run (default: all)')
     args = parser.parse_args()
     if args.lifter_epochs < 2:
         parser.error(f'--lifter-epochs must be >= 2, got {args.lifter_epochs}')
@@ -82,9 +86,11 @@ def load_average() -> str:
 
 
 # ---------------------------------------------------------------- lifter
-def _lifter_cfg(config: str, root: str, work_dir: str, epochs: int, before: bool,
+def _lifter_cfg(config: str, root: str, work_dir: str, epochs: int, flow: str,
                 num_workers=None):
-    """The config as tools/train.py --no-validate would run it, on ``root``."""
+    """The config as tools/train.py --no-validate would run it, on ``root``,
+    changed for ``flow`` (a key of FLOWS)."""
+    before = flow == 'before'
     from mmengine.config import Config
     from infant_mmpose.utils import config_path
     cfg = Config.fromfile(config_path(config))
@@ -92,7 +98,7 @@ def _lifter_cfg(config: str, root: str, work_dir: str, epochs: int, before: bool
     cfg.load_from = None
     cfg.log_level = 'WARNING'
     cfg.train_dataloader.dataset.data_root = root
-    if num_workers is not None or before:
+    if num_workers is not None or flow != 'configured':
         # the workers (if any) load: no in-process loading
         cfg.custom_hooks = [h for h in cfg.custom_hooks
                             if h['type'] != 'InProcessLoadingHook']
@@ -207,7 +213,7 @@ def bench_lifter(args, tmp: str) -> None:
     generate_minirgbd(root, num_sequences=8, num_frames=args.lifter_frames, seed=0,
                       annotations_only=True, show_progress=False)
     cfg = _lifter_cfg(args.lifter_config, root, osp.join(tmp, 'work'), args.lifter_epochs,
-                      before=False, num_workers=args.num_workers)
+                      'configured', num_workers=args.num_workers)
     init_default_scope('mmpose')
     ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
     ds_cfg.cache_samples = False
@@ -219,10 +225,9 @@ def bench_lifter(args, tmp: str) -> None:
           f'{loader.get("num_workers", 0)}, load average {load_average()} at the start')
     flows = {}
     for flow in args.flows:
-        label, before = FLOWS[flow], flow == 'before'
-        flows[label] = run_lifter_flow(
-            _lifter_cfg(args.lifter_config, root, osp.join(tmp, f'work_{before}'),
-                        args.lifter_epochs, before, args.num_workers), plain, label)
+        flows[FLOWS[flow]] = run_lifter_flow(
+            _lifter_cfg(args.lifter_config, root, osp.join(tmp, f'work_{flow}'),
+                        args.lifter_epochs, flow, args.num_workers), plain, FLOWS[flow])
     print(f'lifter training, seconds per epoch of {n} samples: epoch 1 apart (it packs '
           'the samples into the cache), later epochs: median; ratio: median over the later '
           'epochs of Runner epoch / the plain epoch right after it; CPU: this process\'s '
