@@ -92,3 +92,21 @@ def qs_ckpt(tmp_path_factory):
                                          dataset_meta=mpii),
         lifter=save_untrained_checkpoint(cfg['lifter'], str(out / 'lifter.pth'),
                                          dataset_meta=mpii))
+
+
+@pytest.fixture(scope='session')
+def make_qs_inferencer(qs_ckpt):
+    """``make(**kwargs)``: an ``InfantPoseInferencer`` of the quickstart
+    configs with the :func:`qs_ckpt` checkpoints on the CPU, no progress bar
+    (``kwargs`` e.g. ``backend='onnxruntime'``)."""
+    from infant_mmpose.apis import InfantPoseInferencer
+    from infant_mmpose.utils import config_path
+    cfg = {k: config_path(f'quickstart/{k}.py')
+           for k in ('detector', 'pose2d', 'lifter')}
+
+    def make(**kwargs):
+        return InfantPoseInferencer(
+            cfg['lifter'], qs_ckpt['lifter'], cfg['pose2d'], qs_ckpt['pose2d'],
+            cfg['detector'], qs_ckpt['detector'], device='cpu',
+            show_progress=False, **kwargs)
+    return make

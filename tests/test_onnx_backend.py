@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import torch
 
-from infant_mmpose.apis import InfantPoseInferencer
 from infant_mmpose.apis.onnx_backend import (INSTALL_HINT, export_onnx,
                                              onnxruntime_available,
                                              use_onnx_runtime)
@@ -25,19 +24,13 @@ needs_onnx = pytest.mark.skipif(
     reason=f'optional ONNX packages not installed: {INSTALL_HINT}')
 
 
-def _inferencer(qs_ckpt, **kwargs):
-    return InfantPoseInferencer(
-        CFG['lifter'], qs_ckpt['lifter'], CFG['pose2d'], qs_ckpt['pose2d'],
-        CFG['detector'], qs_ckpt['detector'], device='cpu',
-        show_progress=False, **kwargs)
-
 
 @needs_onnx
-def test_onnx_runtime_gives_the_pytorch_outputs(qs_ckpt, minirgbd_root,
+def test_onnx_runtime_gives_the_pytorch_outputs(make_qs_inferencer, minirgbd_root,
                                                 tmp_path, one_torch_thread):
     frames = osp.join(minirgbd_root, '11', 'rgb')
-    torch_run = _inferencer(qs_ckpt).run(frames, bbox_thr=0.0).series
-    inf = _inferencer(qs_ckpt, backend='onnxruntime',
+    torch_run = make_qs_inferencer().run(frames, bbox_thr=0.0).series
+    inf = make_qs_inferencer(backend='onnxruntime',
                       onnx_dir=str(tmp_path / 'onnx'))
     assert sorted(inf.onnx_files) == ['detector', 'lifter', 'pose2d']
     assert all(osp.getsize(p) > 0 for p in inf.onnx_files.values())
@@ -72,10 +65,10 @@ def test_exported_lifter_matches_its_torch_head_on_random_input(qs_ckpt,
     assert got.shape == expected.shape
 
 
-def test_backend_is_checked_and_missing_runtime_is_named(qs_ckpt,
+def test_backend_is_checked_and_missing_runtime_is_named(make_qs_inferencer,
                                                          monkeypatch):
     with pytest.raises(ValueError, match='backend'):
-        _inferencer(qs_ckpt, backend='tensorrt')
+        make_qs_inferencer(backend='tensorrt')
     import builtins
     real_import = builtins.__import__
 
@@ -86,7 +79,7 @@ def test_backend_is_checked_and_missing_runtime_is_named(qs_ckpt,
 
     monkeypatch.setattr(builtins, '__import__', no_onnxruntime)
     with pytest.raises(ImportError, match='optional-onnx.txt'):
-        _inferencer(qs_ckpt, backend='onnxruntime')
+        make_qs_inferencer(backend='onnxruntime')
 
 
 @pytest.mark.parametrize('kernel,padding,output_padding,stride',

@@ -14,12 +14,9 @@ import pytest
 import torch
 from torch import nn
 
-from infant_mmpose.apis import InfantPoseInferencer
 from infant_mmpose.apis.frame_source import FrameSourceError
 from infant_mmpose.apis.onnx_backend import INSTALL_HINT, export_onnx
-from infant_mmpose.utils import config_path
 
-CFG = {k: config_path(f'quickstart/{k}.py') for k in ('detector', 'pose2d', 'lifter')}
 
 
 def _quantisation_available() -> bool:
@@ -38,21 +35,15 @@ needs_int8 = pytest.mark.skipif(
     reason=f'optional ONNX packages (with ml_dtypes) not installed: {INSTALL_HINT}')
 
 
-def _inferencer(qs_ckpt, **kwargs):
-    return InfantPoseInferencer(
-        CFG['lifter'], qs_ckpt['lifter'], CFG['pose2d'], qs_ckpt['pose2d'],
-        CFG['detector'], qs_ckpt['detector'], device='cpu',
-        show_progress=False, **kwargs)
-
 
 @pytest.fixture(scope='module')
-def crops(qs_ckpt, minirgbd_root):
+def crops(make_qs_inferencer, minirgbd_root):
     """The 2D model's inputs on generated frames of 4 sequences, as the
     inferencer builds them (the calibration path), and the inferencer."""
     from infant_mmpose.apis.onnx_int8 import calibration_frames, calibration_inputs
     if not _quantisation_available():
         pytest.skip('optional ONNX packages not installed')
-    inf = _inferencer(qs_ckpt)
+    inf = make_qs_inferencer()
     images = []
     for seq in ('01', '04', '07', '11'):
         images += calibration_frames(osp.join(minirgbd_root, seq, 'rgb'), 3)
@@ -124,11 +115,11 @@ def test_int8_graph_is_quantised_and_its_calibration_matters(crops, tmp_path):
 
 @needs_int8
 def test_inferencer_runs_the_cnns_in_int8_and_the_lifter_in_fp32(
-        qs_ckpt, minirgbd_root, tmp_path, one_torch_thread):
+        make_qs_inferencer, minirgbd_root, tmp_path, one_torch_thread):
     frames = osp.join(minirgbd_root, '11', 'rgb')
-    fp32 = _inferencer(qs_ckpt, backend='onnxruntime',
+    fp32 = make_qs_inferencer(backend='onnxruntime',
                        onnx_dir=str(tmp_path / 'fp32'))
-    int8 = _inferencer(qs_ckpt, backend='onnxruntime', precision='int8',
+    int8 = make_qs_inferencer(backend='onnxruntime', precision='int8',
                        calibration=osp.join(minirgbd_root, '01', 'rgb'),
                        calibration_frames=3, onnx_dir=str(tmp_path / 'int8'))
     assert int8.precision == 'int8'
@@ -148,15 +139,15 @@ def test_inferencer_runs_the_cnns_in_int8_and_the_lifter_in_fp32(
     assert np.isfinite(b.keypoints_2d).all() and np.isfinite(b.keypoints_3d).all()
 
 
-def test_precision_is_checked_before_anything_is_built(qs_ckpt):
+def test_precision_is_checked_before_anything_is_built(make_qs_inferencer):
     with pytest.raises(ValueError, match="backend='onnxruntime'"):
-        _inferencer(qs_ckpt, precision='int8')          # PyTorch backend
+        make_qs_inferencer(precision='int8')          # PyTorch backend
     with pytest.raises(ValueError, match='precision'):
-        _inferencer(qs_ckpt, backend='onnxruntime', precision='fp16')
+        make_qs_inferencer(backend='onnxruntime', precision='fp16')
 
 
 @needs_int8
-def test_bad_calibration_input_is_named(qs_ckpt, tmp_path, crops):
+def test_bad_calibration_input_is_named(tmp_path, crops):
     from infant_mmpose.apis.onnx_int8 import (calibration_frames,
                                               calibration_inputs, quantize_int8)
     empty = tmp_path / 'empty'
