@@ -19,7 +19,6 @@ video or image folder of your footage; default: built-in generated frames),
 and prints how far the 2D heatmaps are from fp32 on the calibration crops.
 """
 import argparse
-import os.path as osp
 import sys
 
 
@@ -68,7 +67,7 @@ def export_int8(inferencer, fp32_files: dict, args) -> int:
     from infant_mmpose.apis.onnx_int8 import (INT8_KINDS, calibration_frames,
                                               calibration_inputs,
                                               compare_heatmap_graphs, int8_sources,
-                                              quantize_int8, require_quantization)
+                                              quantize_graphs, require_quantization)
     try:
         require_quantization()
         images = calibration_frames(args.calibration, args.calibration_frames)
@@ -76,15 +75,12 @@ def export_int8(inferencer, fp32_files: dict, args) -> int:
     except (ImportError, ValueError, FrameSourceError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
-    sources = int8_sources(inferencer, fp32_files, args.out_dir)
-    for kind in INT8_KINDS:
-        fp32 = fp32_files[kind]
-        int8 = quantize_int8(sources[kind],
-                             osp.join(args.out_dir, f'{kind}_int8.onnx'),
-                             inputs[kind])
+    int8_files = quantize_graphs(
+        int8_sources(inferencer, fp32_files, args.out_dir), inputs)
+    for kind, int8 in int8_files.items():
         line = f'{kind} int8: {int8} (calibrated on {len(inputs[kind])} inputs'
         if kind == 'pose2d':
-            diff = compare_heatmap_graphs(fp32, int8, inputs[kind])
+            diff = compare_heatmap_graphs(fp32_files[kind], int8, inputs[kind])
             line += (f'; on them, heatmap maxima moved {diff["peak_shift"]:.2f} '
                      f'heatmap px on average, at most '
                      f'{diff["peak_shift_max"]:.1f}; max |int8 - fp32| '

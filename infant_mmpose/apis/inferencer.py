@@ -125,13 +125,11 @@ def check_weights_fit(model: torch.nn.Module, weights: Optional[str],
 
 def _check_backend(backend: str, precision: str) -> None:
     """Fail on bad settings before any model is built."""
-    from .onnx_backend import PRECISIONS
+    from .onnx_backend import check_precision
     if backend not in ('pytorch', 'onnxruntime'):
         raise ValueError("backend must be 'pytorch' or 'onnxruntime', "
                          f'got {backend!r}')
-    if precision not in PRECISIONS:
-        raise ValueError(f'precision must be one of {PRECISIONS}, got '
-                         f'{precision!r}')
+    check_precision(precision)
     if precision != 'fp32' and backend != 'onnxruntime':
         raise ValueError(f"precision={precision!r} needs "
                          "backend='onnxruntime' (PyTorch runs fp32 here)")

@@ -44,6 +44,13 @@ PRECISIONS = ('fp32', 'int8')
 OPSET = 17
 
 
+def check_precision(precision: str) -> None:
+    """ValueError unless ``precision`` is one of :data:`PRECISIONS`."""
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {PRECISIONS}, got '
+                         f'{precision!r}')
+
+
 def onnxruntime_available() -> bool:
     """Whether ``onnxruntime`` can be imported."""
     try:
@@ -124,7 +131,7 @@ def with_subpixel_deconvolutions(module: nn.Module) -> nn.Module:
     """A copy of ``module`` with every convertible transposed convolution
     replaced by its :class:`SubPixelConvTranspose` (``module`` unchanged)."""
     module = copy.deepcopy(module)
-    for name, child in list(module.named_modules()):
+    for child in list(module.modules()):
         for attr, sub in list(child.named_children()):
             if subpixel_convertible(sub):
                 setattr(child, attr, SubPixelConvTranspose(sub))
@@ -375,9 +382,7 @@ def use_onnx_runtime_for_inferencer(inferencer, onnx_dir: Optional[str] = None,
     Returns:
         ``{kind: onnx file}`` (the int8 file where one is used).
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f'precision must be one of {PRECISIONS}, got '
-                         f'{precision!r}')
+    check_precision(precision)
     require_onnxruntime()
     if onnx_dir is None:
         import tempfile

@@ -15,10 +15,12 @@ and 2D test pipelines, so the graphs are calibrated on exactly the inputs
 they get at run time.
 
 What runs in int8 (:data:`INT8_KINDS`): the 2D model and the detector's
-backbone + FPN (0.47 -> 0.37 s per 640x480 frame). ONNX Runtime's
-calibrator holds every activation of every calibration input until it has
-their ranges, about 0.4 GB per 640x480 frame for the detector, so the
-detector is calibrated on :data:`DETECTOR_CALIBRATION_INPUTS` of the frames.
+backbone + FPN (0.47 -> 0.37 s per 640x480 frame). ONNX Runtime calibrates
+with a copy of the graph that also outputs every activation's min and max,
+so all of a frame's activations stay alive while it runs: about 1 GB more
+peak memory at set-up for the detector (the README's benchmark table), and
+seconds per 640x480 frame, so the detector is calibrated on
+:data:`DETECTOR_CALIBRATION_INPUTS` of the frames.
 The lifter's MLP stays fp32: it costs well under a millisecond per frame,
 so int8 would only cost accuracy.
 """
@@ -237,6 +239,20 @@ def int8_sources(inferencer, fp32_files: Dict[str, str],
     return sources
 
 
+def quantize_graphs(fp32_files: Dict[str, str],
+                    inputs: Dict[str, Sequence[np.ndarray]]) -> Dict[str, str]:
+    """``{kind: <kind>_int8.onnx}``, each written beside its fp32 graph
+    ``fp32_files[kind]`` and calibrated on ``inputs[kind]``
+    (:func:`calibration_inputs`)."""
+    out = {}
+    for kind, fp32 in fp32_files.items():
+        print_log(f'int8: quantising the {kind}, calibrated on '
+                  f'{len(inputs[kind])} inputs', logger='current')
+        out[kind] = quantize_int8(
+            fp32, osp.join(osp.dirname(fp32), f'{kind}_int8.onnx'), inputs[kind])
+    return out
+
+
 def quantize_inferencer_models(inferencer, fp32_files: Dict[str, str],
                                calibration: Calibration = None,
                                num_frames: int = DEFAULT_CALIBRATION_FRAMES
@@ -258,15 +274,7 @@ def quantize_inferencer_models(inferencer, fp32_files: Dict[str, str],
     print_log(f'int8: running the networks on {len(images)} calibration '
               'frames', logger='current')
     inputs = calibration_inputs(inferencer, images, kinds)
-    out = {}
-    for kind in kinds:
-        print_log(f'int8: quantising the {kind}, calibrated on '
-                  f'{len(inputs[kind])} inputs', logger='current')
-        out[kind] = quantize_int8(
-            fp32_files[kind],
-            osp.join(osp.dirname(fp32_files[kind]), f'{kind}_int8.onnx'),
-            inputs[kind])
-    return out
+    return quantize_graphs({k: fp32_files[k] for k in kinds}, inputs)
 
 
 def compare_heatmap_graphs(fp32_file: str, int8_file: str,
