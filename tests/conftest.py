@@ -1,8 +1,29 @@
 """Shared pytest fixtures."""
 import os
 import os.path as osp
+import shutil
+import tempfile
 
 import pytest
+
+#: The most temporary files one whole run held (measured; pytest.ini keeps
+#: only failed tests' folders).
+SUITE_PEAK_TEMP_GB = 1.5
+
+
+def pytest_sessionstart(session):
+    """Say so up front when the temporary folder's disk is nearly full: the
+    checkpoint-writing tests would otherwise fail deep in ``torch.save``
+    (``RuntimeError: ... unexpected pos``)."""
+    where = tempfile.gettempdir()
+    free_gb = shutil.disk_usage(where).free / 1e9
+    if free_gb < 2 * SUITE_PEAK_TEMP_GB:
+        reporter = session.config.pluginmanager.get_plugin('terminalreporter')
+        message = (f'only {free_gb:.1f} GB free in {where}; the tests write '
+                   f'up to about {SUITE_PEAK_TEMP_GB} GB of '
+                   'checkpoints there and fail when the disk fills')
+        if reporter is not None:
+            reporter.write_line(f'WARNING: {message}', yellow=True, bold=True)
 
 
 @pytest.fixture(scope='session')

@@ -2,6 +2,7 @@
 samples and ``LiftingDataPreprocessor``: the same samples and the same
 training numbers as the uncached path (issue 16 item 5, issue 14 item 2)."""
 import os.path as osp
+import uuid
 
 import numpy as np
 import pytest
@@ -202,6 +203,10 @@ def _train(config, root, work_dir, fast, workers=None):
     cfg = Config.fromfile(config_path(config))
     cfg.load_from = None
     cfg.work_dir = work_dir
+    # MMEngine hands a later runner an existing visualizer of the same name,
+    # still writing into the first runner's (possibly deleted) work_dir; and
+    # pytest reuses a passed test's tmp_path name.
+    cfg.visualizer.name = f'visualizer_{uuid.uuid4().hex}'
     cfg.log_level = 'WARNING'
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.data_root = root

@@ -3,6 +3,7 @@ on MMPose's real MPII sample (``mpii/test_mpii.json`` + its 5 images)."""
 import json
 import os.path as osp
 import shutil
+import uuid
 
 import numpy as np
 import pytest
@@ -177,6 +178,7 @@ def test_config_trains_and_validates_one_epoch(mpii_dir, tmp_path):
     cfg.work_dir = str(tmp_path)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
     cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
+    cfg.visualizer.name = f'visualizer_{uuid.uuid4().hex}'  # not an earlier test's
     runner = Runner.from_cfg(cfg)
     runner.train()
     metrics = runner.val_loop.run()
