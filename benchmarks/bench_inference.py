@@ -322,7 +322,15 @@ def main():
     if args.flow:
         args.untrained = (args.untrained or '').split(',')
         return child(args)
-    work = tempfile.mkdtemp(prefix='bench_inference_')
+    # the flows' checkpoints and ONNX exports take ~1.7 GB at thesis size
+    with tempfile.TemporaryDirectory(prefix='bench_inference_') as work:
+        compare(args, work)
+    print(f'load average at end {load()}')
+
+
+def compare(args, work):
+    """Run every flow in its own process on one generated video in
+    ``work``; print the table and the differences between flows."""
     video, root, frame_numbers = prepare(args, work)
     common = [sys.executable, osp.abspath(__file__), '--video', video,
               '--device', args.device, '--batch-size', str(args.batch_size),
@@ -392,7 +400,6 @@ def main():
                   f'{FLOWS[track_key][0]}: '
                   f'PCKh@1.0 {pck_d:.1f} vs {pck_t:.1f} ({pck_t - pck_d:+.1f}), '
                   f'AJPE {ajpe_d:.2f} vs {ajpe_t:.2f} px ({ajpe_t - ajpe_d:+.2f})')
-    print(f'load average at end {load()}')
 
 
 if __name__ == '__main__':

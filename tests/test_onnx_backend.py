@@ -3,6 +3,7 @@
 The runtime is an optional install (``make onnx``): without it these tests
 skip with that reason. Models: the quickstart configs, untrained (seeded).
 """
+import gc
 import importlib.util
 import os.path as osp
 
@@ -46,6 +47,19 @@ def test_onnx_runtime_gives_the_pytorch_outputs(make_qs_inferencer, minirgbd_roo
                                torch_run.keypoint_scores, atol=1e-4)
     np.testing.assert_allclose(onnx_run.keypoints_3d, torch_run.keypoints_3d,
                                atol=1e-2)      # mm
+
+
+@needs_onnx
+def test_default_onnx_folder_is_deleted_with_the_inferencer(make_qs_inferencer):
+    """Without ``onnx_dir`` the exports go to a temporary folder that goes
+    with the inferencer: a run does not leave them in /tmp."""
+    inf = make_qs_inferencer(backend='onnxruntime')
+    folder = osp.dirname(inf.onnx_files['pose2d'])
+    assert all(osp.dirname(p) == folder and osp.isfile(p)
+               for p in inf.onnx_files.values())
+    del inf
+    gc.collect()
+    assert not osp.exists(folder)
 
 
 @needs_onnx

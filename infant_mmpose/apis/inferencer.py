@@ -204,7 +204,8 @@ class InfantPoseInferencer(BaseMMPoseInferencer):
             with ``torch.onnx`` and run them with ONNX Runtime (optional
             install, ``make onnx``; see :mod:`.onnx_backend`).
         onnx_dir: where the exported ``.onnx`` files are written
-            (``backend='onnxruntime'``; default: a temporary folder).
+            (``backend='onnxruntime'``; default: a temporary folder,
+            deleted with the inferencer).
         precision: ``'fp32'`` or ``'int8'`` (``backend='onnxruntime'``
             only): the 2D model and the detector's backbone + FPN run
             statically quantised, faster on CPUs with VNNI

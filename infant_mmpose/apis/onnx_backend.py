@@ -358,6 +358,16 @@ def export_inferencer_models(inferencer, out_dir: str, check: bool = True,
     return out
 
 
+def _temporary_dir_of(owner) -> str:
+    """A new temporary folder, deleted with ``owner`` (or at exit)."""
+    import shutil
+    import tempfile
+    import weakref
+    path = tempfile.mkdtemp(prefix='infant_mmpose_onnx_')
+    weakref.finalize(owner, shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 def use_onnx_runtime_for_inferencer(inferencer, onnx_dir: Optional[str] = None,
                                     kinds: Sequence[str] = KINDS,
                                     precision: str = 'fp32',
@@ -365,11 +375,13 @@ def use_onnx_runtime_for_inferencer(inferencer, onnx_dir: Optional[str] = None,
                                     calibration_frames: Optional[int] = None
                                     ) -> dict:
     """Export an ``InfantPoseInferencer``'s networks and run them with ONNX
-    Runtime from now on (in place; the exported files are kept).
+    Runtime from now on (in place).
 
     Args:
-        onnx_dir: where the ``.onnx`` files go (default: a new temporary
-            folder).
+        onnx_dir: where the ``.onnx`` files go and stay. Default: a new
+            temporary folder, deleted when the inferencer is garbage
+            collected or the process exits (a thesis-size int8 export is
+            about 0.5 GB).
         kinds: which networks to switch.
         precision: ``'fp32'``, or ``'int8'``: the 2D model and the
             detector's backbone + FPN run statically quantised
@@ -385,8 +397,7 @@ def use_onnx_runtime_for_inferencer(inferencer, onnx_dir: Optional[str] = None,
     check_precision(precision)
     require_onnxruntime()
     if onnx_dir is None:
-        import tempfile
-        onnx_dir = tempfile.mkdtemp(prefix='infant_mmpose_onnx_')
+        onnx_dir = _temporary_dir_of(inferencer)
     files = {kind: path for kind, (path, _) in export_inferencer_models(
         inferencer, onnx_dir, check=False, kinds=kinds).items()}
     if precision == 'int8':   # exported while the torch networks are there
