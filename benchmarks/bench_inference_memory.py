@@ -14,10 +14,12 @@ a change) on the same video. Usage::
     python benchmarks/bench_inference_memory.py [--frames 3000] [--code-root DIR]
 """
 import argparse
+import atexit
 import json
 import os
 import os.path as osp
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,6 +95,7 @@ def main() -> None:
     if args.mode:
         return child(args)
     work = tempfile.mkdtemp(prefix='bench_inference_memory_')
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # scratch, not kept
     video = osp.join(work, 'long.avi')
     make_video(video, args.frames)
     env = dict(os.environ, PYTHONPATH=args.code_root + os.pathsep +

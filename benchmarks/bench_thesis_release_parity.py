@@ -18,8 +18,10 @@ MINI-RGBD (640x480). Usage::
     python benchmarks/bench_thesis_release_parity.py [--frames 4] [--saved-models DIR] [--detector FILE]
 """
 import argparse
+import atexit
 import glob
 import os.path as osp
+import shutil
 import sys
 import tempfile
 import time
@@ -97,6 +99,7 @@ def main():
     from infant_mmpose.utils import config_path
 
     tmp = tempfile.mkdtemp(prefix='thesis_parity_')
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # scratch, not kept
     models = thesis_and_converted(args, tmp)
     generate_minirgbd(osp.join(tmp, 'frames'), num_sequences=12,
                       num_frames=max(1, -(-args.frames // 12)),
