@@ -27,6 +27,9 @@ around it, so results stay comparable with the PyTorch model.
 import copy
 import os
 import os.path as osp
+import shutil
+import tempfile
+import weakref
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
@@ -360,9 +363,6 @@ def export_inferencer_models(inferencer, out_dir: str, check: bool = True,
 
 def _temporary_dir_of(owner) -> str:
     """A new temporary folder, deleted with ``owner`` (or at exit)."""
-    import shutil
-    import tempfile
-    import weakref
     path = tempfile.mkdtemp(prefix='infant_mmpose_onnx_')
     weakref.finalize(owner, shutil.rmtree, path, ignore_errors=True)
     return path

@@ -1,9 +1,9 @@
 """Int8 ONNX Runtime graphs for the inferencer's convolutional networks.
 
 On a CPU with int8 dot-product instructions (AVX512-VNNI, AVX-VNNI) ONNX
-Runtime runs a statically quantised ResNet about 1.6x faster than in fp32:
-measured on 2 cores, the thesis 2D model (SimpleBaseline ResNet-50,
-256x256) 0.080 -> 0.039 s per crop (its deconvolutions as convolutions:
+Runtime runs a statically quantised ResNet faster than in fp32: measured on
+2 cores, the thesis 2D model (SimpleBaseline ResNet-50, 256x256) 0.080 ->
+0.039 s per crop, about 2x (its deconvolutions as convolutions:
 :func:`int8_sources`).
 
 Static quantisation fixes every activation's int8 range beforehand from
